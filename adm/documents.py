@@ -1,0 +1,179 @@
+"""Decision letters (.docx) written from an agency decision maker's decision."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from docx.document import Document
+
+from governance.docx_util import at_midnight, deterministic_docx, long_date, marked_document
+
+REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)
+
+
+class Outcome(StrEnum):
+    SUITABLE = "suitable"
+    NOT_SUITABLE = "not_suitable"
+    MATCH = "match"
+    SHOULD_BE_PLACED = "should_be_placed"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    agency_name: str
+    agency_address: tuple[str, ...]
+    partner_name: str
+    # The applicants, or for a should-be-placed decision the child's parents or guardian.
+    addressees: tuple[str, ...]
+    address: tuple[str, ...]
+    case_reference: str
+    meeting_date: date
+    panel_recommendation: str
+    adm_name: str
+    adm_role: str
+    decision_date: date
+    outcome: Outcome
+    reasons: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.addressees:
+            raise ValueError("a decision letter needs someone to write to")
+
+
+_TITLES = {
+    Outcome.SUITABLE: "Decision on your approval as prospective adopters",
+    Outcome.NOT_SUITABLE: "Qualifying determination: your suitability to adopt",
+    Outcome.MATCH: "Decision on the proposed match",
+    Outcome.SHOULD_BE_PLACED: "Decision that the child should be placed for adoption",
+}
+
+_CONSIDERED = {
+    Outcome.SUITABLE: "your application to adopt",
+    Outcome.NOT_SUITABLE: "your application to adopt",
+    Outcome.MATCH: "the proposal that the child should be placed with you",
+    Outcome.SHOULD_BE_PLACED: "the plan for the child",
+}
+
+_DECIDED = {
+    Outcome.SUITABLE: "I decided that you are suitable to adopt a child.",
+    Outcome.NOT_SUITABLE: (
+        "I made a qualifying determination that you are not suitable to adopt a child. This "
+        "means that the agency proposes not to approve you as prospective adopters."
+    ),
+    Outcome.MATCH: "I decided that the child should be placed for adoption with you.",
+    Outcome.SHOULD_BE_PLACED: "I decided that the child should be placed for adoption.",
+}
+
+_NEXT = {
+    Outcome.SUITABLE: "Your social worker will contact you to talk about what happens next.",
+    Outcome.NOT_SUITABLE: "",
+    Outcome.MATCH: (
+        "Your social worker and the child's social worker will contact you about the "
+        "placement plan and adoption support."
+    ),
+    Outcome.SHOULD_BE_PLACED: (
+        "The child's social worker will contact you to talk about this decision and what "
+        "happens next."
+    ),
+}
+
+
+def decision_letter(decision: Decision, *, dated: date, respond_by: date | None = None) -> bytes:
+    if decision.outcome is Outcome.NOT_SUITABLE:
+        if respond_by is None:
+            raise ValueError(
+                "a not-suitable letter must give the last day for representations or review"
+            )
+        if respond_by <= dated:
+            raise ValueError("the last day for representations must come after the letter")
+        if not decision.reasons:
+            raise ValueError("a qualifying determination must give its reasons")
+    elif respond_by is not None:
+        raise ValueError("only a not-suitable letter carries a date for representations")
+    if dated < decision.decision_date:
+        raise ValueError("a letter cannot be dated before the decision it gives")
+
+    title = _TITLES[decision.outcome]
+    document = marked_document(title=title, author=decision.agency_name)
+    _letterhead(document, decision, dated)
+    document.add_heading(title, level=1)
+    document.add_paragraph(
+        f"The adoption panel considered {_CONSIDERED[decision.outcome]} "
+        f"(our reference {decision.case_reference}) on {long_date(decision.meeting_date)}. "
+        "Its recommendation was:"
+    )
+    document.add_paragraph(decision.panel_recommendation, style="Quote")
+    document.add_paragraph(
+        f"As the agency decision maker for {decision.partner_name}, I considered the panel's "
+        "recommendation, the minutes of the meeting and the papers the panel saw. "
+        f"On {long_date(decision.decision_date)} {_DECIDED[decision.outcome]}"
+    )
+    if decision.reasons:
+        document.add_heading("Reasons for the decision", level=2)
+        for reason in decision.reasons:
+            document.add_paragraph(reason)
+    if respond_by is not None:
+        _right_to_representations_or_review(document, decision, respond_by)
+    if _NEXT[decision.outcome]:
+        document.add_paragraph(_NEXT[decision.outcome])
+    _sign_off(document, decision)
+    return deterministic_docx(document, created=at_midnight(dated))
+
+
+def _letterhead(document: Document, decision: Decision, dated: date) -> None:
+    letterhead = document.add_paragraph()
+    letterhead.add_run(decision.agency_name).bold = True
+    letterhead.add_run("".join(f"\n{line}" for line in decision.agency_address))
+    document.add_paragraph(long_date(dated))
+    document.add_paragraph(f"Our reference: {decision.case_reference}")
+    _lines(document, (*decision.addressees, *decision.address))
+    document.add_paragraph(f"Dear {_joined(decision.addressees)}")
+
+
+def _right_to_representations_or_review(
+    document: Document, decision: Decision, respond_by: date
+) -> None:
+    document.add_heading(
+        "Your right to make representations or to ask for an independent review", level=2
+    )
+    document.add_paragraph(
+        f"You have the right, within {REPRESENTATION_WORKING_DAYS} working days of the date of "
+        f"this notice, that is by {long_date(respond_by, weekday=True)} at the latest, to do "
+        "one of the following:"
+    )
+    document.add_paragraph(
+        f"make written representations to {decision.agency_name} at the address above; or",
+        style="List Bullet",
+    )
+    document.add_paragraph(
+        "apply to the Independent Review Mechanism (IRM) for a review of this determination "
+        "by an independent review panel.",
+        style="List Bullet",
+    )
+    document.add_paragraph(
+        f"If you do neither by {long_date(respond_by, weekday=True)}, the agency decision maker "
+        "will make a final decision on your suitability to adopt."
+    )
+
+
+def _sign_off(document: Document, decision: Decision) -> None:
+    document.add_paragraph("Yours sincerely")
+    _lines(
+        document,
+        (
+            decision.adm_name,
+            decision.adm_role,
+            f"Agency decision maker for {decision.partner_name}",
+        ),
+    )
+
+
+def _lines(document: Document, lines: Sequence[str]) -> None:
+    document.add_paragraph().add_run("\n".join(lines))
+
+
+def _joined(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

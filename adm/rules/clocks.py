@@ -1,0 +1,380 @@
+"""When each statutory or guidance clock on a panel item falls due, and whether it was kept."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from governance.rules.workdays import (
+    WorkingCalendar,
+    add_months,
+    add_working_days,
+    long_date,
+    working_days_between,
+)
+
+
+class ClockKind(StrEnum):
+    PAPERS_TO_MEMBERS = "papers_to_members"
+    MEMBER_LIST_TO_APPLICANTS = "member_list_to_applicants"
+    PAR_COMMENTS = "par_comments"
+    FINAL_MINUTES_TO_ADM = "final_minutes_to_adm"
+    ADM_DECISION = "adm_decision"
+    TOLD_ORALLY = "told_orally"
+    TOLD_IN_WRITING = "told_in_writing"
+    REPRESENTATIONS_OR_IRM = "representations_or_irm"
+    STAGE_1 = "stage_1"
+    STAGE_2 = "stage_2"
+    PANEL_FEEDBACK = "panel_feedback"
+
+
+class ClockState(StrEnum):
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    DUE_SOON = "due_soon"
+    MET = "met"
+    MISSED = "missed"
+    PAUSED = "paused"
+
+
+class OwedBy(StrEnum):
+    AGENCY = "agency"
+    APPLICANTS = "applicants"
+
+
+class ItemCategory(StrEnum):
+    ADOPTER_APPROVAL = "adopter_approval"
+    BRIEF_PAR = "brief_par"
+    REVIEW_OF_APPROVAL = "review_of_approval"
+    FOSTER_TO_ADOPT = "foster_to_adopt"
+    SHOULD_BE_PLACED = "should_be_placed"
+    MATCH = "match"
+    INFORMATION = "information"
+
+
+# Their deadline lies before the day they are counted from: the meeting.
+COUNTED_BACK_FROM_MEETING = frozenset(
+    {ClockKind.PAPERS_TO_MEMBERS, ClockKind.MEMBER_LIST_TO_APPLICANTS}
+)
+
+# Windows given to the applicants: when one closes the agency has broken nothing.
+APPLICANTS_WINDOWS = frozenset({ClockKind.PAR_COMMENTS, ClockKind.REPRESENTATIONS_OR_IRM})
+
+LABELS: Mapping[ClockKind, str] = MappingProxyType(
+    {
+        ClockKind.PAPERS_TO_MEMBERS: "Papers to panel members",
+        ClockKind.MEMBER_LIST_TO_APPLICANTS: "Panel member list to applicants",
+        ClockKind.PAR_COMMENTS: "Applicants' comments on their PAR",
+        ClockKind.FINAL_MINUTES_TO_ADM: "Final minutes to the ADM",
+        ClockKind.ADM_DECISION: "ADM decision",
+        ClockKind.TOLD_ORALLY: "Applicants told of the decision",
+        ClockKind.TOLD_IN_WRITING: "Decision letter to applicants (the five-day rule)",
+        ClockKind.REPRESENTATIONS_OR_IRM: "Representations or IRM application",
+        ClockKind.STAGE_1: "Stage 1",
+        ClockKind.STAGE_2: "Stage 2 decision",
+        ClockKind.PANEL_FEEDBACK: "Panel quality-assurance feedback to the agency",
+    }
+)
+
+_STARTS: Mapping[ClockKind, str] = MappingProxyType(
+    {
+        ClockKind.PAPERS_TO_MEMBERS: "when the meeting date is set",
+        ClockKind.MEMBER_LIST_TO_APPLICANTS: "when the meeting date is set",
+        ClockKind.PAR_COMMENTS: "when the PAR is sent to the applicants",
+        ClockKind.FINAL_MINUTES_TO_ADM: "on the day of the meeting",
+        ClockKind.ADM_DECISION: "when the ADM receives the recommendation and final minutes",
+        ClockKind.TOLD_ORALLY: "when the ADM decides",
+        ClockKind.TOLD_IN_WRITING: "when the ADM decides",
+        ClockKind.REPRESENTATIONS_OR_IRM: (
+            "when written notice of the 'not suitable' determination is sent"
+        ),
+        ClockKind.STAGE_1: "when the registration of interest is accepted",
+        ClockKind.STAGE_2: "when the applicants give notice to proceed",
+        ClockKind.PANEL_FEEDBACK: "from the panel's last feedback",
+    }
+)
+
+_APPLICANTS_TOLD = (ClockKind.TOLD_ORALLY, ClockKind.TOLD_IN_WRITING)
+_ADM = (ClockKind.FINAL_MINUTES_TO_ADM, ClockKind.ADM_DECISION)
+_APPROVAL = (
+    ClockKind.PAPERS_TO_MEMBERS,
+    ClockKind.MEMBER_LIST_TO_APPLICANTS,
+    ClockKind.PAR_COMMENTS,
+    *_ADM,
+    *_APPLICANTS_TOLD,
+    ClockKind.REPRESENTATIONS_OR_IRM,
+    ClockKind.STAGE_2,
+)
+
+# A local item type takes the clocks of the category it is filed under.
+CLOCKS_BY_CATEGORY: Mapping[ItemCategory, tuple[ClockKind, ...]] = MappingProxyType(
+    {
+        ItemCategory.ADOPTER_APPROVAL: _APPROVAL,
+        ItemCategory.BRIEF_PAR: _APPROVAL,
+        ItemCategory.FOSTER_TO_ADOPT: _APPROVAL,
+        ItemCategory.REVIEW_OF_APPROVAL: (
+            ClockKind.PAPERS_TO_MEMBERS,
+            ClockKind.MEMBER_LIST_TO_APPLICANTS,
+            *_ADM,
+            *_APPLICANTS_TOLD,
+            ClockKind.REPRESENTATIONS_OR_IRM,
+        ),
+        ItemCategory.MATCH: (
+            ClockKind.PAPERS_TO_MEMBERS,
+            ClockKind.MEMBER_LIST_TO_APPLICANTS,
+            *_ADM,
+            *_APPLICANTS_TOLD,
+        ),
+        ItemCategory.SHOULD_BE_PLACED: (ClockKind.PAPERS_TO_MEMBERS, *_ADM),
+        ItemCategory.INFORMATION: (ClockKind.PAPERS_TO_MEMBERS,),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockPolicy:
+    version: int
+    effective_from: date
+    # Each kind is counted in one unit only; a counted-back kind holds the days before the meeting.
+    working_days: Mapping[ClockKind, int]
+    months: Mapping[ClockKind, int]
+    due_soon_working_days: int = 2
+
+    def __post_init__(self) -> None:
+        twice = sorted(self.working_days.keys() & self.months.keys())
+        missing = sorted(set(ClockKind) - self.working_days.keys() - self.months.keys())
+        negative = sorted(k for k, n in {**self.working_days, **self.months}.items() if n < 0)
+        if twice or missing or negative:
+            raise ValueError(
+                f"Clock policy {self.version}: counted in two units {twice}, "
+                f"without a count {missing}, negative counts {negative}."
+            )
+
+
+DEFAULT_CLOCK_POLICY = ClockPolicy(
+    version=1,
+    effective_from=date(2013, 7, 1),
+    working_days=MappingProxyType(
+        {
+            ClockKind.PAPERS_TO_MEMBERS: 5,
+            ClockKind.MEMBER_LIST_TO_APPLICANTS: 5,
+            ClockKind.PAR_COMMENTS: 5,
+            ClockKind.FINAL_MINUTES_TO_ADM: 10,
+            ClockKind.ADM_DECISION: 7,
+            ClockKind.TOLD_ORALLY: 2,
+            ClockKind.TOLD_IN_WRITING: 5,
+            ClockKind.REPRESENTATIONS_OR_IRM: 40,
+        }
+    ),
+    months=MappingProxyType(
+        {ClockKind.STAGE_1: 2, ClockKind.STAGE_2: 4, ClockKind.PANEL_FEEDBACK: 6}
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    from_day: date
+    to_day: date | None  # the last day paused; None while the clock is still paused
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    kind: ClockKind
+    # The day the count runs from: for a clock counted back from a meeting, the meeting itself.
+    started_on: date | None = None
+    completed_on: date | None = None
+    pauses: tuple[Pause, ...] = ()
+    breach_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.pauses and self.kind in COUNTED_BACK_FROM_MEETING:
+            raise ValueError(
+                f"{LABELS[self.kind]} counts back from the meeting and cannot be paused: "
+                "move the meeting instead."
+            )
+        for pause in self.pauses:
+            if pause.to_day is not None and pause.to_day < pause.from_day:
+                raise ValueError(f"{LABELS[self.kind]}: a pause cannot end before it starts.")
+
+
+@dataclass(frozen=True, slots=True)
+class ClockStatus:
+    kind: ClockKind
+    state: ClockState
+    owed_by: OwedBy
+    due_on: date | None
+    # From the day completed, or from today while open; negative when late.
+    working_days_remaining: int | None
+    needs_breach_reason: bool
+    reason: str
+    policy_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    category: ItemCategory
+    meeting_on: date | None = None
+    papers_sent_on: date | None = None
+    member_list_sent_on: date | None = None
+    par_sent_on: date | None = None
+    par_comments_received_on: date | None = None
+    adm_received_on: date | None = None  # the recommendation and the final minutes
+    decided_on: date | None = None
+    qualifying_determination: bool = False  # "not suitable", or approval terminated
+    told_orally_on: date | None = None
+    letter_sent_on: date | None = None
+    written_notice_on: date | None = None
+    representations_on: date | None = None
+    stage_2_notice_on: date | None = None
+
+
+def due_date(clock: Clock, cal: WorkingCalendar, policy: ClockPolicy) -> date | None:
+    if clock.started_on is None:
+        return None
+    paused = _paused_days(clock)
+    if paused is None:
+        return None
+    if clock.kind in policy.months:
+        return _calendar_deadline(clock.started_on, policy.months[clock.kind], paused)
+    count = policy.working_days[clock.kind]
+    if clock.kind in COUNTED_BACK_FROM_MEETING:
+        count = -count
+    # A paused day is one the clock does not count, exactly like a bank holiday.
+    counting = replace(cal, closed=cal.closed | paused) if paused else cal
+    return add_working_days(clock.started_on, count, counting)
+
+
+def evaluate(clock: Clock, today: date, cal: WorkingCalendar, policy: ClockPolicy) -> ClockStatus:
+    label = LABELS[clock.kind]
+    window = clock.kind in APPLICANTS_WINDOWS
+
+    def status(
+        state: ClockState, reason: str, due: date | None = None, remaining: int | None = None
+    ) -> ClockStatus:
+        needs_reason = state is ClockState.MISSED and not window and not clock.breach_reason
+        if state is ClockState.MISSED and not window:
+            reason += (
+                f" Breach accepted: {clock.breach_reason}."
+                if clock.breach_reason
+                else " Record why the deadline was missed."
+            )
+        return ClockStatus(
+            kind=clock.kind,
+            state=state,
+            owed_by=OwedBy.APPLICANTS if window else OwedBy.AGENCY,
+            due_on=due,
+            working_days_remaining=remaining,
+            needs_breach_reason=needs_reason,
+            reason=reason,
+            policy_version=policy.version,
+        )
+
+    if clock.started_on is None:
+        return status(
+            ClockState.NOT_STARTED, f"{label}: not started; it starts {_STARTS[clock.kind]}."
+        )
+    due = due_date(clock, cal, policy)
+    if due is None:
+        pause = next(p for p in clock.pauses if p.to_day is None)
+        return status(
+            ClockState.PAUSED,
+            f"{label}: paused since {long_date(pause.from_day)} ({pause.reason}); "
+            "the deadline moves on by the time paused.",
+        )
+
+    if clock.completed_on is not None:
+        done = clock.completed_on
+        remaining = _remaining(done, due, cal)
+        verb = "received" if window else "completed"
+        if done <= due:
+            return status(
+                ClockState.MET,
+                f"{label}: {verb} on {long_date(done)}, on time (due by {long_date(due)}).",
+                due,
+                remaining,
+            )
+        return status(
+            ClockState.MISSED,
+            f"{label}: {verb} on {long_date(done)}, {_working_days(-remaining)} late "
+            f"(due by {long_date(due)}).",
+            due,
+            remaining,
+        )
+
+    remaining = _remaining(today, due, cal)
+    if today > due:
+        return status(
+            ClockState.MISSED,
+            f"{label}: none received; the window closed on {long_date(due)}."
+            if window
+            else f"{label}: not completed; due by {long_date(due)}, now "
+            f"{_working_days(-remaining)} overdue.",
+            due,
+            remaining,
+        )
+    if today == due:
+        when = "closes today" if window else "due today"
+    else:
+        until = f"open until {long_date(due)}" if window else f"due by {long_date(due)}"
+        when = f"{until}, {_working_days(remaining)} left"
+    state = ClockState.DUE_SOON if remaining <= policy.due_soon_working_days else ClockState.RUNNING
+    return status(state, f"{label}: {when}.", due, remaining)
+
+
+def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
+    # The decision letter is the written notice unless a separate notice was sent.
+    notice = facts.written_notice_on or facts.letter_sent_on
+    spans: Mapping[ClockKind, tuple[date | None, date | None]] = {
+        ClockKind.PAPERS_TO_MEMBERS: (facts.meeting_on, facts.papers_sent_on),
+        ClockKind.MEMBER_LIST_TO_APPLICANTS: (facts.meeting_on, facts.member_list_sent_on),
+        ClockKind.PAR_COMMENTS: (facts.par_sent_on, facts.par_comments_received_on),
+        ClockKind.FINAL_MINUTES_TO_ADM: (facts.meeting_on, facts.adm_received_on),
+        ClockKind.ADM_DECISION: (facts.adm_received_on, facts.decided_on),
+        ClockKind.TOLD_ORALLY: (facts.decided_on, facts.told_orally_on),
+        ClockKind.TOLD_IN_WRITING: (facts.decided_on, facts.letter_sent_on),
+        ClockKind.REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
+        ClockKind.STAGE_2: (facts.stage_2_notice_on, facts.decided_on),
+    }
+    return tuple(
+        Clock(kind, *spans[kind])
+        for kind in CLOCKS_BY_CATEGORY[facts.category]
+        if kind is not ClockKind.REPRESENTATIONS_OR_IRM or facts.qualifying_determination
+    )
+
+
+def _paused_days(clock: Clock) -> frozenset[date] | None:
+    days: set[date] = set()
+    for pause in clock.pauses:
+        # A clock completed during a pause stopped being paused when it was completed.
+        last = pause.to_day or clock.completed_on
+        if last is None:
+            return None
+        days.update(
+            pause.from_day + timedelta(days=n) for n in range((last - pause.from_day).days + 1)
+        )
+    return frozenset(days)
+
+
+def _calendar_deadline(start: date, months: int, paused: frozenset[date]) -> date:
+    deadline = add_months(start, months)
+    # Each paused day before the deadline pushes it on a day, the pushed-into days included.
+    extension = 0
+    while (
+        reached := sum(start < day <= deadline + timedelta(days=extension) for day in paused)
+    ) > extension:
+        extension = reached
+    return deadline + timedelta(days=extension)
+
+
+def _remaining(on: date, due: date, cal: WorkingCalendar) -> int:
+    if on <= due:
+        return working_days_between(on, due, cal)
+    # Past a Friday deadline the weekend is already late, though no working day has gone by.
+    return -max(1, working_days_between(due, on, cal))
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"

@@ -1,0 +1,179 @@
+"""Which agency decision maker decides a panel item, and whether a given person may decide it."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from governance.rules.workdays import long_date
+
+
+class DecidedBy(StrEnum):
+    ASSESSING_AGENCY = "assessing_agency"
+    CHILD_AUTHORITY = "child_authority"
+    NONE = "none"
+
+
+class AdmRole(StrEnum):
+    PRIMARY = "primary"
+    DEPUTY = "deputy"
+
+
+class Routing(StrEnum):
+    ROUTED = "routed"
+    NOT_FOR_DECISION = "not_for_decision"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    from_day: date
+    to_day: date  # the last day away
+
+
+@dataclass(frozen=True, slots=True)
+class AdmAssignment:
+    person_id: int
+    name: str
+    partner_code: str
+    role: AdmRole
+    absences: tuple[Absence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PanelItem:
+    decided_by: DecidedBy
+    assessing_partner: str | None = None
+    child_partner: str | None = None
+    sat_on_panel: frozenset[int] = frozenset()  # person ids present for this item
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingVerdict:
+    outcome: Routing
+    partner_code: str | None  # the partner whose ADM decides
+    adm: AdmAssignment | None
+    deputy_used: bool
+    reasons: tuple[str, ...]  # why a deputy decides, why nobody can, or why no decision is needed
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRight:
+    allowed: bool
+    refusals: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+_NOT_FOR_DECISION = "This item is for information: the panel notes it and no ADM decides it."
+_PARTNER_OF = {
+    DecidedBy.ASSESSING_AGENCY: "assessing agency",
+    DecidedBy.CHILD_AUTHORITY: "child's authority",
+}
+
+
+def deciding_partner(item: PanelItem) -> str | None:
+    match item.decided_by:
+        case DecidedBy.ASSESSING_AGENCY:
+            return item.assessing_partner
+        case DecidedBy.CHILD_AUTHORITY:
+            return item.child_partner
+        case DecidedBy.NONE:
+            return None
+
+
+def route(item: PanelItem, assignments: Iterable[AdmAssignment], on: date) -> RoutingVerdict:
+    if item.decided_by is DecidedBy.NONE:
+        return RoutingVerdict(Routing.NOT_FOR_DECISION, None, None, False, (_NOT_FOR_DECISION,))
+    partner = deciding_partner(item)
+    if partner is None:
+        return RoutingVerdict(
+            Routing.REFUSED, None, None, False, (_partner_unknown(item.decided_by),)
+        )
+    candidates = sorted(
+        (adm for adm in assignments if adm.partner_code == partner),
+        key=lambda adm: adm.role is AdmRole.DEPUTY,
+    )
+    if not candidates:
+        return RoutingVerdict(
+            Routing.REFUSED, partner, None, False, (f"No ADM is assigned for {partner}.",)
+        )
+
+    reasons: list[str] = []
+    if all(adm.role is AdmRole.DEPUTY for adm in candidates):
+        reasons.append(f"No ADM is assigned for {partner}, only a deputy.")
+    for adm in candidates:
+        barred = _why_barred(adm, item, on)
+        if not barred:
+            deputy = adm.role is AdmRole.DEPUTY
+            return RoutingVerdict(Routing.ROUTED, partner, adm, deputy, tuple(reasons))
+        reasons.extend(barred)
+    if not any(adm.role is AdmRole.DEPUTY for adm in candidates):
+        reasons.append(f"No deputy ADM is assigned for {partner}.")
+    return RoutingVerdict(Routing.REFUSED, partner, None, False, tuple(reasons))
+
+
+def may_decide(
+    person_id: int,
+    partner_code: str,
+    item: PanelItem,
+    assignments: Iterable[AdmAssignment],
+    on: date,
+) -> DecisionRight:
+    if item.decided_by is DecidedBy.NONE:
+        return DecisionRight(allowed=False, refusals=(_NOT_FOR_DECISION,))
+    everyone = tuple(assignments)
+    names = {adm.person_id: adm.name for adm in everyone}
+    who = names.get(person_id, f"Person {person_id}")
+    partner = deciding_partner(item)
+    refusals: list[str] = []
+    warnings: list[str] = []
+
+    if partner is None:
+        refusals.append(_partner_unknown(item.decided_by))
+    elif partner_code != partner:
+        refusals.append(f"This item is decided by the ADM for {partner}, not for {partner_code}.")
+    roles = [a for a in everyone if a.person_id == person_id and a.partner_code == partner_code]
+    if not roles:
+        refusals.append(f"{who} is not an ADM for {partner_code}.")
+    if person_id in item.sat_on_panel:
+        refusals.append(
+            f"{who} sat on the panel for this item and may not decide it (AAR reg 30B(3))."
+        )
+
+    if any(_absent(adm, on) for adm in roles):
+        warnings.append(f"{who} is recorded as absent on {long_date(on)}.")
+    if roles and all(adm.role is AdmRole.DEPUTY for adm in roles):
+        available = [
+            adm.name
+            for adm in everyone
+            if adm.partner_code == partner_code
+            and adm.role is AdmRole.PRIMARY
+            and not _why_barred(adm, item, on)
+        ]
+        if available:
+            warnings.append(
+                f"{who} is deciding as deputy although {' and '.join(available)}, "
+                f"the ADM for {partner_code}, could have decided on {long_date(on)}."
+            )
+    return DecisionRight(allowed=not refusals, refusals=tuple(refusals), warnings=tuple(warnings))
+
+
+def _why_barred(adm: AdmAssignment, item: PanelItem, on: date) -> list[str]:
+    role = "ADM" if adm.role is AdmRole.PRIMARY else "deputy ADM"
+    barred = []
+    if _absent(adm, on):
+        barred.append(f"{adm.name} ({role} for {adm.partner_code}) is absent on {long_date(on)}.")
+    if adm.person_id in item.sat_on_panel:
+        barred.append(
+            f"{adm.name} ({role} for {adm.partner_code}) sat on the panel for this item "
+            "and may not decide it (AAR reg 30B(3))."
+        )
+    return barred
+
+
+def _absent(adm: AdmAssignment, on: date) -> bool:
+    return any(away.from_day <= on <= away.to_day for away in adm.absences)
+
+
+def _partner_unknown(decided_by: DecidedBy) -> str:
+    return f"The item does not say which partner is the {_PARTNER_OF[decided_by]}."

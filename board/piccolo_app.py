@@ -1,0 +1,15 @@
+"""The board app's tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = Path(__file__).parent
+
+APP_CONFIG = AppConfig(
+    app_name="board",
+    migrations_folder_path=str(CURRENT_DIRECTORY / "piccolo_migrations"),
+    table_classes=table_finder(modules=["board.tables"], exclude_imported=True),
+    migration_dependencies=["adm.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,246 @@
+"""The app factory: routers, templates, sessions, CSRF, deny-by-default guard, errors, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from litestar import Litestar, MediaType, Request, Response, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from governance import db, guards, jobs, templating
+from governance.auth import SessionMiddleware
+from governance.errors import Conflict, Invalid, NotFound
+from governance.settings import ROOT, Settings
+
+log = logging.getLogger("governance")
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(("/api/", "/schema/")) or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _error_page(
+    request: Request[Any, Any, Any], status: int, title: str, message: str, extra: Any = None
+) -> Response[Any]:
+    if _wants_json(request):
+        body: dict[str, Any] = {"status_code": status, "detail": message}
+        if extra:
+            body["errors"] = extra
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": title, "message": message, "extra": extra},
+        status_code=status,
+    )
+
+
+def _not_authorised(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _wants_json(request):
+        return _error_page(request, 401, "Sign in", "Sign in to continue")
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    expired = "&expired=1" if request.scope.get("state", {}).get("session_expired") else ""
+    return Redirect(f"/sign-in?next={quote(target, safe='')}{expired}", status_code=303)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    detail = getattr(exc, "detail", "")
+    if "CSRF" in detail:
+        return _error_page(
+            request, 403, "Your form could not be sent",
+            "The form was out of date or did not come from this service. Nothing was changed. "
+            "Go back, reload the page and try again.",
+        )
+    return _error_page(
+        request, 403, "You do not have access to this page",
+        "Your account does not allow you to see this page. If you think it should, "
+        "ask your system administrator.",
+    )
+
+
+def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _error_page(
+        request, 404, "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link, "
+        "the record may have been removed.",
+    )
+
+
+def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ValidationException)
+    extra = exc.extra if isinstance(exc.extra, list | dict) else None
+    return _error_page(
+        request, 400, "There is a problem with what was sent",
+        exc.detail or "The request could not be read: check every field and try again.", extra,
+    )
+
+
+def _invalid(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, Invalid)
+    return _error_page(
+        request, 422, "There is a problem", "Nothing was changed: " + str(exc), exc.errors
+    )
+
+
+def _conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, Conflict)
+    return _error_page(request, 409, "That could not be saved", exc.message)
+
+
+def _missing(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _not_found(request, exc)
+
+
+def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code >= 500:
+        return _server_error(request, exc)
+    return _error_page(request, exc.status_code, "There is a problem", exc.detail)
+
+
+def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service",
+        "Nothing you did caused this, and it has been logged. Try again later.",
+    )
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"cache-control", b"no-store")
+                    if not scope["path"].startswith("/assets/")
+                    else (b"cache-control", b"public, max-age=3600"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _routers() -> list[Router]:
+    # Imported here so that each area registers its navigation and home sections once.
+    from adm.web import router as adm_router
+    from board.web import router as board_router
+    from governance.web import api_router, router as governance_router
+    from panel.web import router as panel_router
+
+    return [governance_router, api_router, panel_router, adm_router, board_router]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    environment: Environment = templating.environment()
+    static_router = create_static_files_router(
+        path="/assets",
+        directories=[ROOT / "static"],
+        opt=guards.public(),
+        include_in_schema=False,
+        name="assets",
+    )
+    openapi_router = Router(path="/schema", route_handlers=[], opt=guards.signed_in())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = db.engine()
+        pooled = settings.db_pool and isinstance(engine, PostgresEngine)
+        if pooled:
+            await engine.start_connection_pool(min_size=2, max_size=10)
+        worker: asyncio.Task[None] | None = None
+        if settings.scheduler:
+            worker = asyncio.create_task(jobs.run_forever(settings))
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            if pooled:
+                await engine.close_connection_pool()
+
+    return Litestar(
+        route_handlers=[static_router, *_routers()],
+        guards=[guards.enforce_access],
+        middleware=[SecurityHeadersMiddleware, DefineMiddleware(SessionMiddleware)],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.cookie_secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(environment)
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Adoption panel and governance API",
+            version="1.0.0",
+            path="/schema",
+            openapi_router=openapi_router,
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/swagger",
+                    js_url="/assets/swagger/swagger-ui-bundle.js",
+                    css_url="/assets/swagger/swagger-ui.css",
+                    standalone_preset_js_url="/assets/swagger/swagger-ui-standalone-preset.js",
+                    favicon="<link rel='icon' href='data:,'>",
+                )
+            ],
+        ),
+        exception_handlers={
+            NotAuthorizedException: _not_authorised,
+            PermissionDeniedException: _forbidden,
+            NotFoundException: _not_found,
+            ValidationException: _validation,
+            Invalid: _invalid,
+            Conflict: _conflict,
+            NotFound: _missing,
+            HTTPException: _http,
+            Exception: _server_error,
+        },
+        request_max_body_size=(settings.upload_limit_mb + 1) * 1024 * 1024,
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        debug=False,
+    )

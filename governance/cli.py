@@ -1,0 +1,189 @@
+"""The `governance` command: serve, migrate, demo, create-user, audit verify."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Any
+
+import click
+
+from governance.roles import ROLE_LABELS, Role
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """Adoption panel and governance service."""
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from governance import db
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    engine = db.engine()
+    if isinstance(engine, SQLiteEngine):
+        # WAL lets readers carry on while one writer commits; the setting stays with the file.
+        from pathlib import Path
+
+        Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise click.ClickException(f"Migration failed: {result.message}")
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database up to date."""
+    _run(_migrate())
+    click.echo("Database is up to date.")
+
+
+async def _demo(if_empty: bool) -> list[tuple[str, str, str]]:
+    from governance import demo
+    from governance.settings import Settings
+
+    if await demo.is_loaded():
+        if not if_empty:
+            raise click.ClickException("The database already holds an agency; the demo was not loaded.")
+        return []
+    settings = Settings.from_env()
+    printed = await demo.load(cheap_hash=settings.argon2_cheap)
+    for loader in _area_demo_loaders():
+        await loader()
+    return printed
+
+
+def _area_demo_loaders() -> list[Any]:
+    loaders = []
+    for module in ("panel.demo", "adm.demo", "board.demo"):
+        try:
+            imported = __import__(module, fromlist=["load"])
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+            continue
+        loaders.append(imported.load)
+    return loaders
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when an agency is already loaded.")
+def demo(if_empty: bool) -> None:
+    """Load the synthetic demo agency (Cambridgeshire & Peterborough Adoption)."""
+    printed = _run(_demo(if_empty))
+    _print_accounts(printed)
+
+
+def _print_accounts(printed: list[tuple[str, str, str]]) -> None:
+    if not printed:
+        click.echo("Demo agency already loaded. Demo accounts use the password demo-password-2026.")
+        return
+    click.echo("Demo accounts (synthetic data; every person is fictional):")
+    for role, email, password in printed:
+        click.echo(f"  {role:<28} {email:<32} {password}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", "roles", multiple=True, required=True,
+    type=click.Choice([r.value for r in Role]), help="Repeat for several roles.",
+)
+@click.option("--adm-partner", "adm_partners", multiple=True, help="Partner code an ADM decides for.")
+@click.option("--ask-password", is_flag=True, help="Type the password instead of printing a one-time one.")
+def create_user(email: str, name: str, roles: tuple[str, ...], adm_partners: tuple[str, ...],
+                ask_password: bool) -> None:
+    """Create an account, e.g. the first real system administrator."""
+    password = None
+    if ask_password:
+        password = getpass.getpass("Password: ")
+        if len(password) < 12:
+            raise click.ClickException("Choose a password of at least 12 characters.")
+        if getpass.getpass("Password again: ") != password:
+            raise click.ClickException("The passwords do not match.")
+
+    async def create() -> tuple[int, str]:
+        from governance import audit, services
+        from governance.errors import Conflict, Invalid
+
+        partners = {p["code"]: p["id"] for p in await services.partners()}
+        unknown = [c for c in adm_partners if c.upper() not in partners]
+        if unknown:
+            raise click.ClickException(f"No partner with code {', '.join(unknown)}")
+        try:
+            return await services.create_account(
+                audit.SystemActor(name="command line"),
+                {"name": name, "email": email, "roles": list(roles),
+                 "adm_partners": [partners[c.upper()] for c in adm_partners]},
+                password=password,
+            )
+        except (Invalid, Conflict) as error:
+            raise click.ClickException(str(error)) from error
+
+    account_id, secret = _run(create())
+    click.echo(f"Created account {account_id} for {name} <{email}> "
+               f"({', '.join(ROLE_LABELS[Role(r)] for r in roles)}).")
+    if not ask_password:
+        click.echo(f"One-time password: {secret}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; report the first broken link."""
+    from governance import audit
+
+    report = _run(audit.verify())
+    if report.intact:
+        click.echo(f"Audit chain intact: {report.checked} entries checked.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at entry {report.broken_at}: {report.reason}. "
+        f"{report.checked} entries before it are intact.", err=True,
+    )
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=1, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    uvicorn.run(
+        "governance.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, log_level="info",
+    )
+
+
+@main.command()
+def routes() -> None:
+    """List every route with who may use it."""
+    from governance.app import create_app
+    from governance.guards import declared
+
+    app = create_app()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            access = declared(handler)
+            methods = ",".join(sorted(getattr(handler, "http_methods", []) or []))
+            click.echo(f"{methods:<12} {route.path:<55} {access.describe() if access else 'UNDECLARED'}")
+
+
+if __name__ == "__main__":
+    main()

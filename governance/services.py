@@ -1,0 +1,442 @@
+"""Agency, partners, people and accounts: queries and audited writes, returning plain values."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+
+from governance import audit, auth, clock, db
+from governance.audit import Actor
+from governance.errors import STALE_EDIT, Conflict, NotFound
+from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
+from governance.tables import (
+    Account,
+    Agency,
+    FundingShare,
+    Partner,
+    PartnerKind,
+    Person,
+    RoleGrant,
+)
+from governance.validate import Checker
+
+PARTNER_KIND_LABELS = {
+    PartnerKind.LOCAL_AUTHORITY: "Local authority",
+    PartnerKind.VOLUNTARY_ADOPTION_AGENCY: "Voluntary adoption agency",
+}
+
+# ---------------------------------------------------------------- agency and partners
+
+
+async def agency() -> dict[str, Any] | None:
+    return await Agency.select().first()
+
+
+async def partners() -> list[dict[str, Any]]:
+    return list(await Partner.select().order_by(Partner.name))
+
+
+async def partner(partner_id: int) -> dict[str, Any]:
+    row = await Partner.select().where(Partner.id == partner_id).first()
+    if row is None:
+        raise NotFound(f"No partner {partner_id}")
+    return row
+
+
+def _check_partner(data: dict[str, Any]) -> dict[str, Any]:
+    check = Checker()
+    values = {
+        "name": check.text("name", data.get("name"), "Partner name"),
+        "code": check.text("code", data.get("code"), "Short code", max_length=20).upper(),
+        "kind": check.choice(
+            "kind", data.get("kind"), "What kind of organisation it is",
+            {k.value: v for k, v in PARTNER_KIND_LABELS.items()},
+        ),
+        "is_host": str(data.get("is_host", "")).lower() in {"1", "true", "yes", "on"},
+    }
+    if values["code"] and not values["code"].replace("-", "").isalnum():
+        check.fail("code", "Short code must be letters, numbers and hyphens only, like PCC")
+    check.raise_if_any()
+    return values
+
+
+async def create_partner(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    values = _check_partner(data)
+    async with db.transaction():
+        owner = await Agency.select(Agency.id).first()
+        if owner is None:
+            raise Conflict("Set up the agency before adding partners")
+        if await Partner.exists().where(Partner.code == values["code"]):
+            raise Conflict(f"A partner with short code {values['code']} already exists", "code")
+        if values["is_host"] and await Partner.exists().where(Partner.is_host.eq(True)):
+            raise Conflict("The agency already has a host partner; only one partner can host it", "is_host")
+        row = await Partner.insert(Partner(agency=owner["id"], **values)).returning(Partner.id)
+        await audit.record(actor, "create", "partner", row[0]["id"], path=path, after=values)
+    return int(row[0]["id"])
+
+
+async def update_partner(
+    actor: Actor, partner_id: int, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    values = _check_partner(data)
+    async with db.transaction():
+        before = await partner(partner_id)
+        clash = await Partner.exists().where(
+            (Partner.code == values["code"]) & (Partner.id != partner_id)
+        )
+        if clash:
+            raise Conflict(f"A partner with short code {values['code']} already exists", "code")
+        if values["is_host"] and await Partner.exists().where(
+            Partner.is_host.eq(True) & (Partner.id != partner_id)
+        ):
+            raise Conflict("The agency already has a host partner; only one partner can host it", "is_host")
+        updated = await Partner.update({**values, Partner.version: version + 1}).where(
+            (Partner.id == partner_id) & (Partner.version == version)
+        ).returning(Partner.id)
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor, "update", "partner", partner_id, path=path,
+            before={k: before[k] for k in values}, after=values,
+        )
+
+
+async def funding_shares() -> dict[int, dict[int, Decimal]]:
+    """Shares by financial year, then partner id."""
+    shares: dict[int, dict[int, Decimal]] = {}
+    for row in await FundingShare.select().order_by(FundingShare.financial_year):
+        shares.setdefault(row["financial_year"], {})[row["partner"]] = Decimal(row["percent"])
+    return shares
+
+
+async def set_funding_shares(
+    actor: Actor, financial_year: int, raw_shares: dict[int, object], *, path: str = ""
+) -> None:
+    check = Checker()
+    known = {p["id"]: p for p in await partners()}
+    if not 2000 <= financial_year <= 2100:
+        check.fail("financial_year", "Financial year must be a year like 2026 (for 2026-27)")
+    shares: dict[int, Decimal] = {}
+    for partner_id, raw in raw_shares.items():
+        if partner_id not in known:
+            check.fail(f"share-{partner_id}", f"There is no partner {partner_id}")
+            continue
+        label = f"{known[partner_id]['name']}'s share"
+        share = check.decimal(f"share-{partner_id}", raw, label, places=4)
+        if share < 0 or share > 100:
+            check.fail(f"share-{partner_id}", f"{label} must be between 0 and 100 per cent")
+        shares[partner_id] = share
+    missing = set(known) - set(shares)
+    for partner_id in sorted(missing):
+        check.fail(f"share-{partner_id}", f"Enter {known[partner_id]['name']}'s share")
+    if not check.errors and sum(shares.values()) != 100:
+        total = sum(shares.values()).normalize()
+        check.fail("shares", f"The shares must add up to exactly 100%; they add up to {total:f}%")
+    check.raise_if_any()
+    async with db.transaction():
+        before = {
+            r["partner"]: r["percent"]
+            for r in await FundingShare.select().where(FundingShare.financial_year == financial_year)
+        }
+        await FundingShare.delete().where(FundingShare.financial_year == financial_year)
+        await FundingShare.insert(
+            *[
+                FundingShare(partner=pid, financial_year=financial_year, percent=share)
+                for pid, share in shares.items()
+            ]
+        )
+        await audit.record(
+            actor, "update", "funding_share", financial_year, path=path, before=before, after=shares
+        )
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    partner_id: int | None = None
+
+
+async def accounts() -> list[dict[str, Any]]:
+    rows = await Account.select(
+        Account.id,
+        Account.disabled,
+        Account.locked_until,
+        Account.last_sign_in_at,
+        Account.version,
+        Account.person.name.as_alias("name"),
+        Account.person.email.as_alias("email"),
+    ).order_by(Account.person.name)
+    grants = await _grants_by_account()
+    for row in rows:
+        row["grants"] = grants.get(row["id"], [])
+    return list(rows)
+
+
+async def _grants_by_account(account_id: int | None = None) -> dict[int, list[Grant]]:
+    query = RoleGrant.select(RoleGrant.account, RoleGrant.role, RoleGrant.partner)
+    if account_id is not None:
+        query = query.where(RoleGrant.account == account_id)
+    grants: dict[int, list[Grant]] = {}
+    for g in await query:
+        grants.setdefault(g["account"], []).append(Grant(Role(g["role"]), g["partner"]))
+    for items in grants.values():
+        items.sort(key=lambda g: (list(Role).index(g.role), g.partner_id or 0))
+    return grants
+
+
+async def account(account_id: int) -> dict[str, Any]:
+    row = await Account.select(
+        Account.id,
+        Account.disabled,
+        Account.locked_until,
+        Account.failed_sign_ins,
+        Account.last_sign_in_at,
+        Account.created_at,
+        Account.version,
+        Account.person.id.as_alias("person_id"),
+        Account.person.name.as_alias("name"),
+        Account.person.email.as_alias("email"),
+    ).where(Account.id == account_id).first()
+    if row is None:
+        raise NotFound(f"No account {account_id}")
+    row["grants"] = (await _grants_by_account(account_id)).get(account_id, [])
+    return row
+
+
+async def _check_account(data: dict[str, Any]) -> tuple[str, str, list[Grant]]:
+    check = Checker()
+    name = check.text("name", data.get("name"), "Full name")
+    email = check.email("email", data.get("email"))
+    raw_roles = data.get("roles") or []
+    if isinstance(raw_roles, str):
+        raw_roles = [raw_roles]
+    partner_ids = {p["id"] for p in await partners()}
+    raw_partners = data.get("adm_partners") or []
+    if isinstance(raw_partners, str | int):
+        raw_partners = [raw_partners]
+    grants: list[Grant] = []
+    for raw in raw_roles:
+        if raw not in ROLE_LABELS:
+            check.fail("roles", f"{raw!s:.40} is not a role")
+            continue
+        role = Role(raw)
+        if role in PARTNER_SCOPED:
+            chosen: set[int] = set()
+            for p in raw_partners:
+                try:
+                    chosen.add(int(p))
+                except (TypeError, ValueError):
+                    check.fail("adm_partners", "Select the authorities this person decides for")
+            if not chosen:
+                check.fail(
+                    "adm_partners",
+                    "Select at least one authority this agency decision maker decides for",
+                )
+            elif not chosen <= partner_ids:
+                check.fail("adm_partners", "Select authorities from the list")
+            grants.extend(Grant(role, pid) for pid in sorted(chosen))
+        else:
+            grants.append(Grant(role))
+    if not raw_roles:
+        check.fail("roles", "Select at least one role")
+    check.raise_if_any()
+    return name, email, grants
+
+
+def _unique_email_clash(email: str) -> Conflict:
+    return Conflict(f"An account or person with the email address {email} already exists", "email")
+
+
+async def create_account(
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    password: str | None = None,
+    cheap_hash: bool = False,
+    path: str = "",
+) -> tuple[int, str]:
+    """Returns the new account's id and the password it signs in with (one-time when generated)."""
+    name, email, grants = await _check_account(data)
+    secret = password or auth.new_password()
+    hashed = auth.hash_password(secret, cheap=cheap_hash)
+    try:
+        async with db.transaction():
+            person = await Person.select(Person.id).where(Person.email == email).first()
+            if person is None:
+                inserted = await Person.insert(Person(name=name, email=email)).returning(Person.id)
+                person_id = inserted[0]["id"]
+            else:
+                person_id = person["id"]
+                if await Account.exists().where(Account.person == person_id):
+                    raise _unique_email_clash(email)
+            row = await Account.insert(Account(person=person_id, password_hash=hashed)).returning(
+                Account.id
+            )
+            account_id = int(row[0]["id"])
+            await _write_grants(account_id, grants)
+            await audit.record(
+                actor, "create", "account", account_id, path=path,
+                after={"name": name, "email": email, "roles": _grant_labels(grants)},
+            )
+    except (UniqueViolationError, sqlite3.IntegrityError) as error:
+        raise _unique_email_clash(email) from error
+    return account_id, secret
+
+
+async def _write_grants(account_id: int, grants: list[Grant]) -> None:
+    await RoleGrant.delete().where(RoleGrant.account == account_id)
+    if grants:
+        await RoleGrant.insert(
+            *[RoleGrant(account=account_id, role=g.role, partner=g.partner_id) for g in grants]
+        )
+
+
+def _grant_labels(grants: list[Grant]) -> list[str]:
+    return [g.role.value + (f"@{g.partner_id}" if g.partner_id else "") for g in grants]
+
+
+async def update_account(
+    actor: Actor, account_id: int, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    name, email, grants = await _check_account(data)
+    try:
+        async with db.transaction():
+            before = await account(account_id)
+            if await Person.exists().where(
+                (Person.email == email) & (Person.id != before["person_id"])
+            ):
+                raise _unique_email_clash(email)
+            bumped = await Account.update({Account.version: version + 1}).where(
+                (Account.id == account_id) & (Account.version == version)
+            ).returning(Account.id)
+            if not bumped:
+                raise Conflict(STALE_EDIT)
+            await Person.update({Person.name: name, Person.email: email}).where(
+                Person.id == before["person_id"]
+            )
+            await _write_grants(account_id, grants)
+            await audit.record(
+                actor, "update", "account", account_id, path=path,
+                before={"name": before["name"], "email": before["email"],
+                        "roles": _grant_labels(before["grants"])},
+                after={"name": name, "email": email, "roles": _grant_labels(grants)},
+            )
+    except (UniqueViolationError, sqlite3.IntegrityError) as error:
+        raise _unique_email_clash(email) from error
+
+
+async def set_disabled(actor: Actor, account_id: int, disabled: bool, *, path: str = "") -> None:
+    if disabled and actor.account_id == account_id:
+        raise Conflict("You cannot disable your own account")
+    async with db.transaction():
+        before = await account(account_id)
+        await Account.update(
+            {Account.disabled: disabled, Account.version: before["version"] + 1}
+        ).where(Account.id == account_id)
+        if disabled:
+            await auth.end_sessions_of(account_id)
+        await audit.record(
+            actor, "disable" if disabled else "enable", "account", account_id, path=path,
+            before={"disabled": before["disabled"]}, after={"disabled": disabled},
+        )
+
+
+async def reset_password(
+    actor: Actor, account_id: int, *, cheap_hash: bool = False, path: str = ""
+) -> str:
+    secret = auth.new_password()
+    hashed = auth.hash_password(secret, cheap=cheap_hash)
+    async with db.transaction():
+        before = await account(account_id)
+        await Account.update(
+            {
+                Account.password_hash: hashed,
+                Account.failed_sign_ins: 0,
+                Account.locked_until: None,
+                Account.version: before["version"] + 1,
+            }
+        ).where(Account.id == account_id)
+        await auth.end_sessions_of(account_id)
+        await audit.record(actor, "reset_password", "account", account_id, path=path)
+    return secret
+
+
+# ---------------------------------------------------------------- signing in
+
+
+class SignInOutcome(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    outcome: SignInOutcome
+    account_id: int | None = None
+    locked_until: datetime | None = None
+
+
+_DUMMY_HASH: dict[bool, str] = {}
+
+
+async def sign_in(
+    email: str, password: str, *, attempts: int, lockout_minutes: int, cheap_hash: bool,
+    path: str = "",
+) -> SignInResult:
+    row = await auth.find_account_by_email(email)
+    moment = clock.now()
+    if row is None:
+        # Spend the same time as a real check, so response times do not reveal who has an account.
+        dummy = _DUMMY_HASH.setdefault(cheap_hash, auth.hash_password("x", cheap=cheap_hash))
+        auth.password_matches(dummy, password, cheap=cheap_hash)
+        await audit.record(None, "sign_in_failed", "account", "", path=path, summary="unknown email")
+        return SignInResult(SignInOutcome.WRONG)
+    who = audit.SystemActor(name=row["name"], account_id=row["id"])
+    if row["locked_until"] is not None and row["locked_until"] > moment:
+        await audit.record(who, "sign_in_failed", "account", row["id"], path=path, summary="locked")
+        return SignInResult(SignInOutcome.LOCKED, row["id"], row["locked_until"])
+    if not auth.password_matches(row["password_hash"], password, cheap=cheap_hash):
+        failures = row["failed_sign_ins"] + 1
+        locked_until = moment + timedelta(minutes=lockout_minutes) if failures >= attempts else None
+        await Account.update(
+            {
+                Account.failed_sign_ins: 0 if locked_until else failures,
+                Account.locked_until: locked_until,
+            }
+        ).where(Account.id == row["id"])
+        await audit.record(
+            who, "sign_in_failed", "account", row["id"], path=path,
+            summary="locked after repeated failures" if locked_until else "wrong password",
+        )
+        if locked_until:
+            return SignInResult(SignInOutcome.LOCKED, row["id"], locked_until)
+        return SignInResult(SignInOutcome.WRONG)
+    if row["disabled"]:
+        await audit.record(who, "sign_in_failed", "account", row["id"], path=path, summary="disabled")
+        return SignInResult(SignInOutcome.DISABLED, row["id"])
+    await Account.update(
+        {Account.failed_sign_ins: 0, Account.locked_until: None, Account.last_sign_in_at: moment}
+    ).where(Account.id == row["id"])
+    await audit.record(who, "sign_in", "account", row["id"], path=path)
+    return SignInResult(SignInOutcome.OK, row["id"])
+
+
+async def account_counts() -> dict[str, int]:
+    rows = await Account.select(Account.disabled, Account.locked_until)
+    moment = clock.now()
+    return {
+        "total": len(rows),
+        "disabled": sum(1 for r in rows if r["disabled"]),
+        "locked": sum(1 for r in rows if r["locked_until"] and r["locked_until"] > moment),
+    }

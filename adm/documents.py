@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from docx.document import Document
 
-from governance.docx_util import at_midnight, deterministic_docx, long_date, marked_document
+from governance.docx_util import deterministic_docx, marked_document
+from governance.rules.workdays import long_date
 
 REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)
 
@@ -118,7 +119,7 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
     if _NEXT[decision.outcome]:
         document.add_paragraph(_NEXT[decision.outcome])
     _sign_off(document, decision)
-    return deterministic_docx(document, created=at_midnight(dated))
+    return deterministic_docx(document, dated=dated)
 
 
 def _letterhead(document: Document, decision: Decision, dated: date) -> None:
@@ -139,7 +140,7 @@ def _right_to_representations_or_review(
     )
     document.add_paragraph(
         f"You have the right, within {REPRESENTATION_WORKING_DAYS} working days of the date of "
-        f"this notice, that is by {long_date(respond_by, weekday=True)} at the latest, to do "
+        f"this notice, that is by {respond_by:%A} {long_date(respond_by)} at the latest, to do "
         "one of the following:"
     )
     document.add_paragraph(
@@ -152,7 +153,7 @@ def _right_to_representations_or_review(
         style="List Bullet",
     )
     document.add_paragraph(
-        f"If you do neither by {long_date(respond_by, weekday=True)}, the agency decision maker "
+        f"If you do neither by {respond_by:%A} {long_date(respond_by)}, the agency decision maker "
         "will make a final decision on your suitability to adopt."
     )
 

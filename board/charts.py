@@ -23,27 +23,35 @@ BACKGROUND = "#ffffff"
 TEXT = "#0b0c0c"
 THRESHOLD_COLOUR = "#0b0c0c"
 
-_STYLE = Style(
-    background=BACKGROUND,
-    plot_background=BACKGROUND,
-    foreground=TEXT,
-    foreground_strong=TEXT,
-    foreground_subtle="#505a5f",
-    colors=COLOURS,
-    value_colors=(TEXT,) * len(COLOURS),
-    font_family="Arial, Helvetica, sans-serif",
-    title_font_size=20,
-    label_font_size=15,
-    major_label_font_size=15,
-    legend_font_size=15,
-    value_font_size=15,
-    no_data_font_size=20,
-    guide_stroke_color="#b1b4b6",
-    major_guide_stroke_color="#b1b4b6",
-    opacity="1",
-    opacity_hover="1",
-    transition="0ms",
-)
+_LOOK: dict[str, Any] = {
+    "background": BACKGROUND,
+    "plot_background": BACKGROUND,
+    "foreground": TEXT,
+    "foreground_strong": TEXT,
+    "foreground_subtle": "#505a5f",
+    "colors": COLOURS,
+    "value_colors": (TEXT,) * len(COLOURS),
+    "font_family": "Arial, Helvetica, sans-serif",
+    "title_font_size": 20,
+    "label_font_size": 15,
+    "major_label_font_size": 15,
+    "legend_font_size": 15,
+    "value_font_size": 15,
+    "no_data_font_size": 20,
+    "guide_stroke_color": "#b1b4b6",
+    "major_guide_stroke_color": "#b1b4b6",
+    "opacity": "1",
+    "opacity_hover": "1",
+    "stroke_opacity": "1",
+    "stroke_opacity_hover": "1",
+    "transition": "0ms",
+}
+_BAR_STYLE = Style(**_LOOK)
+_LINE_STYLE = Style(**_LOOK, stroke_width="3", stroke_width_hover="3")
+
+_DASHES = ("none", "12,6", "3,5", "12,4,3,4")
+_PLOT_WIDTH = 700  # of the 800 wide drawing, less the y axis labels
+_CHARACTER_WIDTH = 8.5  # average at 15px Arial
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -95,11 +103,11 @@ def attendance_chart(
     description = " ".join(
         [
             f"Bar chart of attendance rates with a line at the {threshold} threshold.",
-            "; ".join(f"{rate.name} {rate.shown}" for rate in rates) + ".",
+            *(["; ".join(f"{rate.name} {rate.shown}" for rate in rates) + "."] if rates else []),
             f"Under the threshold: {', '.join(under) or 'none'}.",
-            f"No meetings in the period: {', '.join(none)}." if none else "",
+            *([f"No meetings in the period: {', '.join(none)}."] if none else []),
         ]
-    ).strip()
+    )
     chart = pygal.Bar(
         **_config(
             title=title,
@@ -109,7 +117,7 @@ def attendance_chart(
             value_formatter=lambda value: f"{value:.0f}%",
         )
     )
-    chart.x_labels = [rate.name for rate in rates]
+    _label_x_axis(chart, [rate.name for rate in rates])
     chart.add(
         "Attendance",
         [None if rate.rate is None else _point(rate.rate * 100, rate.shown) for rate in rates],
@@ -120,18 +128,12 @@ def attendance_chart(
         # pygal has no reference line for bar charts; draw one over the bars, at the plot's scale.
         y = chart.view.y(line)
         plot = chart.nodes["plot"]
+        path = {"stroke": THRESHOLD_COLOUR, "stroke-width": "3", "stroke-dasharray": "10,6"}
         chart.svg.node(
-            plot,
-            "path",
-            d=f"M0 {y:.2f} h{chart.view.width:.2f}",
-            class_="threshold",
-            stroke=THRESHOLD_COLOUR,
-            stroke_width="3",
-            stroke_dasharray="10,6",
-            fill="none",
+            plot, "path", path, d=f"M0 {y:.2f} h{chart.view.width:.2f}", class_="threshold"
         )
         label = chart.svg.node(
-            plot, "text", x=f"{chart.view.width:.2f}", y=f"{y - 8:.2f}", text_anchor="end"
+            plot, "text", {"text-anchor": "end"}, x=f"{chart.view.width:.2f}", y=f"{y - 8:.2f}"
         )
         label.text = f"{threshold} threshold"
         return svg
@@ -160,9 +162,9 @@ def trend_chart(
     )
     description = " ".join(
         [
-            f"Line chart of {title.lower()} by quarter, {labels[0]} to {labels[-1]}."
+            f"{title}: line chart by quarter, {labels[0]} to {labels[-1]}."
             if labels
-            else f"Line chart of {title.lower()}: no quarters to show.",
+            else f"{title}: line chart with no quarters to show.",
             *(
                 f"{one.name}: "
                 + ", ".join(
@@ -177,19 +179,22 @@ def trend_chart(
     chart = pygal.Line(
         **_config(
             title=title,
+            style=_LINE_STYLE,
             print_values=False,
             legend_at_bottom=True,
             value_formatter=_axis_formatter(unit),
         )
     )
-    chart.x_labels = labels
-    for one in series:
+    _label_x_axis(chart, labels)
+    for index, one in enumerate(series):
         chart.add(
             one.name,
             [
                 None if value is None else _point(_drawn(value, unit), _shown(value, unit))
                 for value in one.values
             ],
+            # Colour alone must not tell the lines apart (WCAG 1.4.1): each also has its own dashes.
+            stroke_style={"dasharray": _DASHES[index % len(_DASHES)]},
         )
     return _chart("trend", chart, title, description, head, rows, chart_id)
 
@@ -228,12 +233,13 @@ def timeliness_chart(
         **_config(
             title=title,
             range=(0, 100),
-            y_labels=[0, 25, 50, 75, 100],
+            # pygal cannot place y labels on a chart without series.
+            y_labels=[0, 25, 50, 75, 100] if clocks else None,
             legend_at_bottom=True,
             value_formatter=lambda value: f"{value:.0f}%",
         )
     )
-    chart.x_labels = partners
+    _label_x_axis(chart, partners)
     found = {(share.partner, share.clock): share for share in in_quarter}
     for clock in clocks:
         points = []
@@ -244,9 +250,17 @@ def timeliness_chart(
     return _chart("timeliness", chart, title, description, head, rows, chart_id)
 
 
+def _label_x_axis(chart: Any, labels: list[str]) -> None:
+    chart.x_labels = labels
+    # Long partner names side by side run into each other; slanted they stay readable.
+    slot = _PLOT_WIDTH / max(len(labels), 1)
+    if max((len(label) for label in labels), default=0) * _CHARACTER_WIDTH > slot:
+        chart.x_label_rotation = -30
+
+
 def _config(**settings: Any) -> dict[str, Any]:
     return {
-        "style": _STYLE,
+        "style": _BAR_STYLE,
         "js": (),  # pygal's tooltips need a script from its CDN; the table carries the figures
         "disable_xml_declaration": True,  # the SVG goes inline into an HTML page
         "width": 800,
@@ -255,6 +269,8 @@ def _config(**settings: Any) -> dict[str, Any]:
         "print_values_position": "top",
         "truncate_label": -1,
         "truncate_legend": -1,
+        "margin_right": 40,
+        "dots_size": 4,
         "no_data_text": "No figures to show",
         **settings,
     }
@@ -302,12 +318,10 @@ def _chart(
 ) -> Chart:
     # pygal names each chart with a random uuid (also the prefix of its CSS); a name drawn from the
     # content keeps the bytes the same for the same figures and differs between charts on a page.
-    chart.uuid = (
-        chart_id
-        or kind
-        + "-"
-        + hashlib.sha256(repr((title, description, head, rows)).encode()).hexdigest()[:12]
-    )
+    if chart_id is not None and not re.fullmatch(r"[A-Za-z][\w-]*", chart_id):
+        raise ValueError(f"{chart_id!r} cannot name a chart: use letters, digits, - and _")
+    digest = hashlib.sha256(repr((title, description, head, rows)).encode()).hexdigest()[:12]
+    chart.uuid = chart_id or f"{kind}-{digest}"
     element_id = f"chart-{chart.uuid}"
 
     def make_accessible(svg: Any) -> Any:

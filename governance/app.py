@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import Environment
 from litestar import Litestar, MediaType, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -24,6 +23,7 @@ from litestar.exceptions import (
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -74,12 +74,16 @@ def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     detail = getattr(exc, "detail", "")
     if "CSRF" in detail:
         return _error_page(
-            request, 403, "Your form could not be sent",
+            request,
+            403,
+            "Your form could not be sent",
             "The form was out of date or did not come from this service. Nothing was changed. "
             "Go back, reload the page and try again.",
         )
     return _error_page(
-        request, 403, "You do not have access to this page",
+        request,
+        403,
+        "You do not have access to this page",
         "Your account does not allow you to see this page. If you think it should, "
         "ask your system administrator.",
     )
@@ -87,7 +91,9 @@ def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _error_page(
-        request, 404, "Page not found",
+        request,
+        404,
+        "Page not found",
         "If you typed the web address, check it is correct. If you followed a link, "
         "the record may have been removed.",
     )
@@ -97,8 +103,11 @@ def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     assert isinstance(exc, ValidationException)
     extra = exc.extra if isinstance(exc.extra, list | dict) else None
     return _error_page(
-        request, 400, "There is a problem with what was sent",
-        exc.detail or "The request could not be read: check every field and try again.", extra,
+        request,
+        400,
+        "There is a problem with what was sent",
+        exc.detail or "The request could not be read: check every field and try again.",
+        extra,
     )
 
 
@@ -128,7 +137,9 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_page(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service",
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Sorry, there is a problem with the service",
         "Nothing you did caused this, and it has been logged. Try again later.",
     )
 
@@ -163,7 +174,8 @@ def _routers() -> list[Router]:
     # Imported here so that each area registers its navigation and home sections once.
     from adm.web import router as adm_router
     from board.web import router as board_router
-    from governance.web import api_router, router as governance_router
+    from governance.web import api_router
+    from governance.web import router as governance_router
     from panel.web import router as panel_router
 
     return [governance_router, api_router, panel_router, adm_router, board_router]
@@ -184,9 +196,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = db.engine()
-        pooled = settings.db_pool and isinstance(engine, PostgresEngine)
-        if pooled:
-            await engine.start_connection_pool(min_size=2, max_size=10)
+        pool = engine if settings.db_pool and isinstance(engine, PostgresEngine) else None
+        if pool is not None:
+            await pool.start_connection_pool(min_size=2, max_size=10)
         worker: asyncio.Task[None] | None = None
         if settings.scheduler:
             worker = asyncio.create_task(jobs.run_forever(settings))
@@ -197,8 +209,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
-            if pooled:
-                await engine.close_connection_pool()
+            if pool is not None:
+                await pool.close_connection_pool()
 
     return Litestar(
         route_handlers=[static_router, *_routers()],
@@ -210,9 +222,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_samesite="lax",
         ),
-        template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(environment)
-        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         openapi_config=OpenAPIConfig(
             title="Adoption panel and governance API",
             version="1.0.0",

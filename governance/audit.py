@@ -139,7 +139,9 @@ async def verify(batch: int = 2000) -> ChainReport:
                     checked, row["id"], "it does not follow the entry before it (one was removed)"
                 )
             if entry_hash(row) != row["hash"]:
-                return ChainReport(checked, row["id"], "its content was changed after it was written")
+                return ChainReport(
+                    checked, row["id"], "its content was changed after it was written"
+                )
             expected_prev = row["hash"]
             checked += 1
             after_id = row["id"]
@@ -155,7 +157,9 @@ class AuditFilter:
     until: date | None = None
 
 
-async def entries(flt: AuditFilter, *, limit: int = 50, before_id: int | None = None) -> list[dict[str, Any]]:
+async def entries(
+    flt: AuditFilter, *, limit: int = 50, before_id: int | None = None
+) -> list[dict[str, Any]]:
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit)
     if flt.actor:
         query = query.where(AuditEntry.actor.ilike(f"%{flt.actor}%"))
@@ -185,7 +189,7 @@ async def last_refusal(path: str) -> dict[str, Any] | None:
 
 async def actions_and_types() -> tuple[list[str], list[str]]:
     actions = await AuditEntry.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    types = await AuditEntry.select(AuditEntry.record_type).distinct().order_by(
-        AuditEntry.record_type
+    types = (
+        await AuditEntry.select(AuditEntry.record_type).distinct().order_by(AuditEntry.record_type)
     )
     return [a["action"] for a in actions], [t["record_type"] for t in types]

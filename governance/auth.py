@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from litestar.enums import ScopeType
 
 from governance import clock
 from governance.roles import Role
@@ -127,7 +128,9 @@ class SessionLookup:
     expired: bool = False
 
 
-async def user_for_token(token: str, settings: Settings, now: datetime | None = None) -> SessionLookup:
+async def user_for_token(
+    token: str, settings: Settings, now: datetime | None = None
+) -> SessionLookup:
     moment = now or clock.now()
     row = (
         await SignInSession.select(
@@ -160,11 +163,11 @@ class SessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         scope["user"] = None
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state: dict[str, Any] = scope.setdefault("state", {})
         state["session_expired"] = False
         if not scope["path"].startswith("/assets/"):
             token = _cookie(scope, SESSION_COOKIE)

@@ -23,9 +23,9 @@ def main() -> None:
 
 async def _migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.engine.sqlite import SQLiteEngine
 
     from governance import db
-    from piccolo.engine.sqlite import SQLiteEngine
 
     engine = db.engine()
     if isinstance(engine, SQLiteEngine):
@@ -52,8 +52,10 @@ async def _demo(if_empty: bool) -> list[tuple[str, str, str]]:
 
     if await demo.is_loaded():
         if not if_empty:
-            raise click.ClickException("The database already holds an agency; the demo was not loaded.")
-        return []
+            raise click.ClickException(
+                "The database already holds an agency; the demo was not loaded."
+            )
+        return await demo.accounts_if_demo()
     settings = Settings.from_env()
     printed = await demo.load(cheap_hash=settings.argon2_cheap)
     for loader in _area_demo_loaders():
@@ -84,7 +86,7 @@ def demo(if_empty: bool) -> None:
 
 def _print_accounts(printed: list[tuple[str, str, str]]) -> None:
     if not printed:
-        click.echo("Demo agency already loaded. Demo accounts use the password demo-password-2026.")
+        click.echo("The database holds a real agency, not the demo: sign in with your own account.")
         return
     click.echo("Demo accounts (synthetic data; every person is fictional):")
     for role, email, password in printed:
@@ -95,13 +97,22 @@ def _print_accounts(printed: list[tuple[str, str, str]]) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option(
-    "--role", "roles", multiple=True, required=True,
-    type=click.Choice([r.value for r in Role]), help="Repeat for several roles.",
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
 )
-@click.option("--adm-partner", "adm_partners", multiple=True, help="Partner code an ADM decides for.")
-@click.option("--ask-password", is_flag=True, help="Type the password instead of printing a one-time one.")
-def create_user(email: str, name: str, roles: tuple[str, ...], adm_partners: tuple[str, ...],
-                ask_password: bool) -> None:
+@click.option(
+    "--adm-partner", "adm_partners", multiple=True, help="Partner code an ADM decides for."
+)
+@click.option(
+    "--ask-password", is_flag=True, help="Type the password instead of printing a one-time one."
+)
+def create_user(
+    email: str, name: str, roles: tuple[str, ...], adm_partners: tuple[str, ...], ask_password: bool
+) -> None:
     """Create an account, e.g. the first real system administrator."""
     password = None
     if ask_password:
@@ -122,16 +133,22 @@ def create_user(email: str, name: str, roles: tuple[str, ...], adm_partners: tup
         try:
             return await services.create_account(
                 audit.SystemActor(name="command line"),
-                {"name": name, "email": email, "roles": list(roles),
-                 "adm_partners": [partners[c.upper()] for c in adm_partners]},
+                {
+                    "name": name,
+                    "email": email,
+                    "roles": list(roles),
+                    "adm_partners": [partners[c.upper()] for c in adm_partners],
+                },
                 password=password,
             )
         except (Invalid, Conflict) as error:
             raise click.ClickException(str(error)) from error
 
     account_id, secret = _run(create())
-    click.echo(f"Created account {account_id} for {name} <{email}> "
-               f"({', '.join(ROLE_LABELS[Role(r)] for r in roles)}).")
+    click.echo(
+        f"Created account {account_id} for {name} <{email}> "
+        f"({', '.join(ROLE_LABELS[Role(r)] for r in roles)})."
+    )
     if not ask_password:
         click.echo(f"One-time password: {secret}")
 
@@ -152,7 +169,8 @@ def audit_verify() -> None:
         return
     click.echo(
         f"Audit chain BROKEN at entry {report.broken_at}: {report.reason}. "
-        f"{report.checked} entries before it are intact.", err=True,
+        f"{report.checked} entries before it are intact.",
+        err=True,
     )
     sys.exit(1)
 
@@ -166,8 +184,13 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "governance.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, log_level="info",
+        "governance.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
     )
 
 
@@ -182,7 +205,9 @@ def routes() -> None:
         for handler in getattr(route, "route_handlers", []):
             access = declared(handler)
             methods = ",".join(sorted(getattr(handler, "http_methods", []) or []))
-            click.echo(f"{methods:<12} {route.path:<55} {access.describe() if access else 'UNDECLARED'}")
+            click.echo(
+                f"{methods:<12} {route.path:<55} {access.describe() if access else 'UNDECLARED'}"
+            )
 
 
 if __name__ == "__main__":

@@ -29,14 +29,25 @@ async def is_loaded() -> bool:
     return bool(await Agency.exists())
 
 
+async def accounts_if_demo() -> list[tuple[str, str, str]]:
+    agency = await Agency.select(Agency.is_demo).first()
+    if agency is None or not agency["is_demo"]:
+        return []
+    return [
+        (", ".join(r.label for r in roles), email, DEMO_PASSWORD)
+        for _, email, roles, _ in DEMO_ACCOUNTS
+    ]
+
+
 async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
     """Load the demo agency into an empty database; returns (role, email, password) to print."""
     if await is_loaded():
         return []
     agency_id = (
         await Agency.insert(
-            Agency(name="Cambridgeshire & Peterborough Adoption (demo)", short_name="CPA",
-                   is_demo=True)
+            Agency(
+                name="Cambridgeshire & Peterborough Adoption (demo)", short_name="CPA", is_demo=True
+            )
         ).returning(Agency.id)
     )[0]["id"]
     await audit.record(SYSTEM, "create", "agency", agency_id, summary="demo agency loaded")
@@ -47,8 +58,13 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
     ):
         codes[code] = (
             await Partner.insert(
-                Partner(agency=agency_id, name=name, code=code,
-                        kind=PartnerKind.LOCAL_AUTHORITY, is_host=host)
+                Partner(
+                    agency=agency_id,
+                    name=name,
+                    code=code,
+                    kind=PartnerKind.LOCAL_AUTHORITY,
+                    is_host=host,
+                )
             ).returning(Partner.id)
         )[0]["id"]
     for year in range(2021, 2028):
@@ -62,9 +78,14 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
     for name, email, roles, partner_codes in DEMO_ACCOUNTS:
         await services.create_account(
             SYSTEM,
-            {"name": name, "email": email, "roles": [r.value for r in roles],
-             "adm_partners": [codes[c] for c in partner_codes]},
-            password=DEMO_PASSWORD, cheap_hash=cheap_hash,
+            {
+                "name": name,
+                "email": email,
+                "roles": [r.value for r in roles],
+                "adm_partners": [codes[c] for c in partner_codes],
+            },
+            password=DEMO_PASSWORD,
+            cheap_hash=cheap_hash,
         )
         printed.append((", ".join(r.label for r in roles), email, DEMO_PASSWORD))
     return printed

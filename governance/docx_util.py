@@ -14,7 +14,6 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
-FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # The earliest time a zip entry can hold; any fixed value would do.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -37,12 +36,12 @@ def marked_document(
     return document
 
 
-def deterministic_docx(document: Document, *, created: datetime = FIXED_TIME) -> bytes:
-    if created.tzinfo is None:
-        raise ValueError("created must be timezone-aware")
+def deterministic_docx(document: Document, *, dated: date = date(2000, 1, 1)) -> bytes:
     properties = document.core_properties
-    # python-docx writes these as UTC ("...Z") whatever the zone, so convert first.
-    properties.created = properties.modified = created.astimezone(UTC)
+    # The document's own date rather than the moment it was built, so a rebuild is identical.
+    properties.created = properties.modified = datetime(
+        dated.year, dated.month, dated.day, tzinfo=UTC
+    )
     properties.last_modified_by = ""
     properties.comments = ""
     properties.revision = 1
@@ -57,7 +56,7 @@ def deterministic_docx(document: Document, *, created: datetime = FIXED_TIME) ->
             # python-docx stamps every entry with the wall-clock time of saving.
             fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3
+            fixed.create_system = 3  # ZipInfo's default differs on Windows
             fixed.external_attr = 0o644 << 16
             target.writestr(fixed, source.read(entry))
     return rewritten.getvalue()
@@ -74,15 +73,6 @@ def add_table(document: Document, header: Sequence[str], rows: Sequence[Sequence
         for cell, text in zip(table_row.cells, row, strict=True):
             cell.text = text
     return table
-
-
-def at_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def long_date(day: date, *, weekday: bool = False) -> str:
-    text = f"{day.day} {day:%B %Y}"
-    return f"{day:%A} {text}" if weekday else text
 
 
 def _marking(paragraph: Paragraph, marking: str, note: str) -> None:

@@ -9,7 +9,9 @@ from litestar import Request
 MULTI_VALUED = frozenset({"roles", "adm_partners"})
 
 
-async def form_data(request: Request[Any, Any, Any], multi: frozenset[str] = MULTI_VALUED) -> dict[str, Any]:
+async def form_data(
+    request: Request[Any, Any, Any], multi: frozenset[str] = MULTI_VALUED
+) -> dict[str, Any]:
     form = await request.form()
     data: dict[str, Any] = {}
     for key in form:

@@ -54,7 +54,7 @@ def allow(*roles: Role, partner_param: str | None = None) -> dict[str, Any]:
 def is_generated_options(handler: BaseRouteHandler) -> bool:
     # Litestar adds an OPTIONS handler to every path; it only lists the allowed methods.
     fn = getattr(handler, "fn", None)
-    methods = getattr(handler, "http_methods", set())
+    methods: set[str] = getattr(handler, "http_methods", set())
     return methods == {"OPTIONS"} and getattr(fn, "__name__", "") == "options_handler"
 
 
@@ -65,9 +65,11 @@ def declared(handler: BaseRouteHandler) -> Access | None:
     return access if isinstance(access, Access) else None
 
 
-async def enforce_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def enforce_access(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     access = declared(handler)
-    user: CurrentUser | None = connection.scope.get("user")  # type: ignore[assignment]
+    user: CurrentUser | None = connection.scope.get("user")
     if access is None:
         await _refuse(connection, user, "the page declares no access rule")
     if access is not None and access.public:
@@ -77,17 +79,25 @@ async def enforce_access(connection: ASGIConnection[Any, Any, Any, Any], handler
     assert access is not None
     if not access.allows(user):
         await _refuse(connection, user, f"needs {access.describe()}")
-    if access.partner_param and Role.ADM in (access.roles or frozenset()) and not user.has(
-        Role.SYSTEM_ADMIN
+    if (
+        access.partner_param
+        and Role.ADM in (access.roles or frozenset())
+        and not user.has(Role.SYSTEM_ADMIN)
     ):
         partner = connection.path_params.get(access.partner_param)
         if partner not in user.adm_partner_ids:
             await _refuse(connection, user, "not a decision maker for that authority")
 
 
-async def _refuse(connection: ASGIConnection[Any, Any, Any, Any], user: CurrentUser | None, why: str) -> None:
+async def _refuse(
+    connection: ASGIConnection[Any, Any, Any, Any], user: CurrentUser | None, why: str
+) -> None:
     await audit.record(
-        user, "refused", "route", connection.scope.get("route_handler").name or "",  # type: ignore[union-attr]
-        path=connection.url.path, summary=why,
+        user,
+        "refused",
+        "route",
+        connection.scope.get("route_handler").name or "",
+        path=connection.url.path,
+        summary=why,
     )
     raise PermissionDeniedException("You do not have access to this page")

@@ -24,7 +24,9 @@ class HomeSection:
 _SECTIONS: dict[str, HomeSection] = {}
 
 
-def register(key: str, template: str, roles: tuple[Role, ...], load: Loader, order: int = 50) -> None:
+def register(
+    key: str, template: str, roles: tuple[Role, ...], load: Loader, order: int = 50
+) -> None:
     _SECTIONS[key] = HomeSection(key, template, frozenset(roles), load, order)
 
 

@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import icalendar
 
-LONDON = ZoneInfo("Europe/London")
+from governance.clock import LONDON
+
 PRODID = "-//Adoption panel governance//governance.ical//EN"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import socket
 import os
+import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -29,7 +29,11 @@ class Attachment:
 
 
 async def queue(
-    dedupe_key: str, to_address: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+    dedupe_key: str,
+    to_address: str,
+    subject: str,
+    body: str,
+    attachments: tuple[Attachment, ...] = (),
 ) -> bool:
     """Queue a message once per dedupe key; returns False if that message was already queued."""
     if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
@@ -81,20 +85,27 @@ async def deliver_pending(settings: Settings, *, limit: int = 50, worker: str = 
     """Claim unsent messages in the database, then send them; safe with several processes."""
     moment = clock.now()
     async with db.transaction():
-        candidates = await OutboxMessage.select(OutboxMessage.id).where(
-            OutboxMessage.sent_at.is_null()
-            & OutboxMessage.claimed_at.is_null()
-            & (OutboxMessage.attempts < 5)
-        ).order_by(OutboxMessage.id).limit(limit)
+        candidates = (
+            await OutboxMessage.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_null()
+                & OutboxMessage.claimed_at.is_null()
+                & (OutboxMessage.attempts < 5)
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
         ids = [c["id"] for c in candidates]
         if not ids:
             return 0
         # The claimed_at IS NULL condition makes the claim exclusive even if another process
         # read the same candidates: only one UPDATE can move a row from unclaimed to claimed.
-        claimed = await OutboxMessage.update(
-            {OutboxMessage.claimed_by: worker, OutboxMessage.claimed_at: moment}
-        ).where(OutboxMessage.id.is_in(ids) & OutboxMessage.claimed_at.is_null()).returning(
-            OutboxMessage.id
+        claimed = (
+            await OutboxMessage.update(
+                {OutboxMessage.claimed_by: worker, OutboxMessage.claimed_at: moment}
+            )
+            .where(OutboxMessage.id.is_in(ids) & OutboxMessage.claimed_at.is_null())
+            .returning(OutboxMessage.id)
         )
     sent = 0
     for row in await OutboxMessage.select().where(

@@ -51,11 +51,13 @@ async def partner(partner_id: int) -> dict[str, Any]:
 
 def _check_partner(data: dict[str, Any]) -> dict[str, Any]:
     check = Checker()
-    values = {
+    values: dict[str, Any] = {
         "name": check.text("name", data.get("name"), "Partner name"),
         "code": check.text("code", data.get("code"), "Short code", max_length=20).upper(),
         "kind": check.choice(
-            "kind", data.get("kind"), "What kind of organisation it is",
+            "kind",
+            data.get("kind"),
+            "What kind of organisation it is",
             {k.value: v for k, v in PARTNER_KIND_LABELS.items()},
         ),
         "is_host": str(data.get("is_host", "")).lower() in {"1", "true", "yes", "on"},
@@ -75,7 +77,9 @@ async def create_partner(actor: Actor, data: dict[str, Any], *, path: str = "") 
         if await Partner.exists().where(Partner.code == values["code"]):
             raise Conflict(f"A partner with short code {values['code']} already exists", "code")
         if values["is_host"] and await Partner.exists().where(Partner.is_host.eq(True)):
-            raise Conflict("The agency already has a host partner; only one partner can host it", "is_host")
+            raise Conflict(
+                "The agency already has a host partner; only one partner can host it", "is_host"
+            )
         row = await Partner.insert(Partner(agency=owner["id"], **values)).returning(Partner.id)
         await audit.record(actor, "create", "partner", row[0]["id"], path=path, after=values)
     return int(row[0]["id"])
@@ -95,15 +99,24 @@ async def update_partner(
         if values["is_host"] and await Partner.exists().where(
             Partner.is_host.eq(True) & (Partner.id != partner_id)
         ):
-            raise Conflict("The agency already has a host partner; only one partner can host it", "is_host")
-        updated = await Partner.update({**values, Partner.version: version + 1}).where(
-            (Partner.id == partner_id) & (Partner.version == version)
-        ).returning(Partner.id)
+            raise Conflict(
+                "The agency already has a host partner; only one partner can host it", "is_host"
+            )
+        updated = (
+            await Partner.update(dict[Any, Any]({**values, "version": version + 1}))
+            .where((Partner.id == partner_id) & (Partner.version == version))
+            .returning(Partner.id)
+        )
         if not updated:
             raise Conflict(STALE_EDIT)
         await audit.record(
-            actor, "update", "partner", partner_id, path=path,
-            before={k: before[k] for k in values}, after=values,
+            actor,
+            "update",
+            "partner",
+            partner_id,
+            path=path,
+            before={k: before[k] for k in values},
+            after=values,
         )
 
 
@@ -135,14 +148,16 @@ async def set_funding_shares(
     missing = set(known) - set(shares)
     for partner_id in sorted(missing):
         check.fail(f"share-{partner_id}", f"Enter {known[partner_id]['name']}'s share")
-    if not check.errors and sum(shares.values()) != 100:
-        total = sum(shares.values()).normalize()
+    if not check.errors and sum(shares.values(), Decimal(0)) != 100:
+        total = sum(shares.values(), Decimal(0)).normalize()
         check.fail("shares", f"The shares must add up to exactly 100%; they add up to {total:f}%")
     check.raise_if_any()
     async with db.transaction():
         before = {
             r["partner"]: r["percent"]
-            for r in await FundingShare.select().where(FundingShare.financial_year == financial_year)
+            for r in await FundingShare.select().where(
+                FundingShare.financial_year == financial_year
+            )
         }
         await FundingShare.delete().where(FundingShare.financial_year == financial_year)
         await FundingShare.insert(
@@ -194,18 +209,22 @@ async def _grants_by_account(account_id: int | None = None) -> dict[int, list[Gr
 
 
 async def account(account_id: int) -> dict[str, Any]:
-    row = await Account.select(
-        Account.id,
-        Account.disabled,
-        Account.locked_until,
-        Account.failed_sign_ins,
-        Account.last_sign_in_at,
-        Account.created_at,
-        Account.version,
-        Account.person.id.as_alias("person_id"),
-        Account.person.name.as_alias("name"),
-        Account.person.email.as_alias("email"),
-    ).where(Account.id == account_id).first()
+    row = (
+        await Account.select(
+            Account.id,
+            Account.disabled,
+            Account.locked_until,
+            Account.failed_sign_ins,
+            Account.last_sign_in_at,
+            Account.created_at,
+            Account.version,
+            Account.person.id.as_alias("person_id"),
+            Account.person.name.as_alias("name"),
+            Account.person.email.as_alias("email"),
+        )
+        .where(Account.id == account_id)
+        .first()
+    )
     if row is None:
         raise NotFound(f"No account {account_id}")
     row["grants"] = (await _grants_by_account(account_id)).get(account_id, [])
@@ -284,7 +303,11 @@ async def create_account(
             account_id = int(row[0]["id"])
             await _write_grants(account_id, grants)
             await audit.record(
-                actor, "create", "account", account_id, path=path,
+                actor,
+                "create",
+                "account",
+                account_id,
+                path=path,
                 after={"name": name, "email": email, "roles": _grant_labels(grants)},
             )
     except (UniqueViolationError, sqlite3.IntegrityError) as error:
@@ -315,9 +338,11 @@ async def update_account(
                 (Person.email == email) & (Person.id != before["person_id"])
             ):
                 raise _unique_email_clash(email)
-            bumped = await Account.update({Account.version: version + 1}).where(
-                (Account.id == account_id) & (Account.version == version)
-            ).returning(Account.id)
+            bumped = (
+                await Account.update({Account.version: version + 1})
+                .where((Account.id == account_id) & (Account.version == version))
+                .returning(Account.id)
+            )
             if not bumped:
                 raise Conflict(STALE_EDIT)
             await Person.update({Person.name: name, Person.email: email}).where(
@@ -325,9 +350,16 @@ async def update_account(
             )
             await _write_grants(account_id, grants)
             await audit.record(
-                actor, "update", "account", account_id, path=path,
-                before={"name": before["name"], "email": before["email"],
-                        "roles": _grant_labels(before["grants"])},
+                actor,
+                "update",
+                "account",
+                account_id,
+                path=path,
+                before={
+                    "name": before["name"],
+                    "email": before["email"],
+                    "roles": _grant_labels(before["grants"]),
+                },
                 after={"name": name, "email": email, "roles": _grant_labels(grants)},
             )
     except (UniqueViolationError, sqlite3.IntegrityError) as error:
@@ -345,8 +377,13 @@ async def set_disabled(actor: Actor, account_id: int, disabled: bool, *, path: s
         if disabled:
             await auth.end_sessions_of(account_id)
         await audit.record(
-            actor, "disable" if disabled else "enable", "account", account_id, path=path,
-            before={"disabled": before["disabled"]}, after={"disabled": disabled},
+            actor,
+            "disable" if disabled else "enable",
+            "account",
+            account_id,
+            path=path,
+            before={"disabled": before["disabled"]},
+            after={"disabled": disabled},
         )
 
 
@@ -391,7 +428,12 @@ _DUMMY_HASH: dict[bool, str] = {}
 
 
 async def sign_in(
-    email: str, password: str, *, attempts: int, lockout_minutes: int, cheap_hash: bool,
+    email: str,
+    password: str,
+    *,
+    attempts: int,
+    lockout_minutes: int,
+    cheap_hash: bool,
     path: str = "",
 ) -> SignInResult:
     row = await auth.find_account_by_email(email)
@@ -400,7 +442,9 @@ async def sign_in(
         # Spend the same time as a real check, so response times do not reveal who has an account.
         dummy = _DUMMY_HASH.setdefault(cheap_hash, auth.hash_password("x", cheap=cheap_hash))
         auth.password_matches(dummy, password, cheap=cheap_hash)
-        await audit.record(None, "sign_in_failed", "account", "", path=path, summary="unknown email")
+        await audit.record(
+            None, "sign_in_failed", "account", "", path=path, summary="unknown email"
+        )
         return SignInResult(SignInOutcome.WRONG)
     who = audit.SystemActor(name=row["name"], account_id=row["id"])
     if row["locked_until"] is not None and row["locked_until"] > moment:
@@ -416,14 +460,20 @@ async def sign_in(
             }
         ).where(Account.id == row["id"])
         await audit.record(
-            who, "sign_in_failed", "account", row["id"], path=path,
+            who,
+            "sign_in_failed",
+            "account",
+            row["id"],
+            path=path,
             summary="locked after repeated failures" if locked_until else "wrong password",
         )
         if locked_until:
             return SignInResult(SignInOutcome.LOCKED, row["id"], locked_until)
         return SignInResult(SignInOutcome.WRONG)
     if row["disabled"]:
-        await audit.record(who, "sign_in_failed", "account", row["id"], path=path, summary="disabled")
+        await audit.record(
+            who, "sign_in_failed", "account", row["id"], path=path, summary="disabled"
+        )
         return SignInResult(SignInOutcome.DISABLED, row["id"])
     await Account.update(
         {Account.failed_sign_ins: 0, Account.locked_until: None, Account.last_sign_in_at: moment}

@@ -11,6 +11,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -27,6 +28,7 @@ class PartnerKind(StrEnum):
 
 
 class Agency(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     name = Varchar(length=200)
     short_name = Varchar(length=60)
     is_demo = Boolean(default=False)
@@ -35,6 +37,7 @@ class Agency(Table):
 
 
 class Partner(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
     name = Varchar(length=200)
     code = Varchar(length=20, unique=True)
@@ -44,17 +47,20 @@ class Partner(Table):
 
 
 class FundingShare(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
     financial_year = Integer()  # 2024 means April 2024 to March 2025
     percent = Numeric(digits=(7, 4))
 
 
 class ClosureDay(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     day = Date(unique=True)
     reason = Varchar(length=200)
 
 
 class Person(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     name = Varchar(length=200)
     email = Varchar(length=254, unique=True)
     phone = Varchar(length=40, default="")
@@ -63,6 +69,7 @@ class Person(Table):
 
 
 class Account(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict, unique=True)
     password_hash = Varchar(length=255)
     disabled = Boolean(default=False)
@@ -74,12 +81,14 @@ class Account(Table):
 
 
 class RoleGrant(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     account = ForeignKey(references=Account, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=40, choices=Role)
     partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
 
 
 class SignInSession(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(references=Account, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -88,6 +97,7 @@ class SignInSession(Table):
 
 
 class AuditEntry(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     at = Timestamptz(default=TimestamptzNow())
     actor_id = Integer(null=True, default=None)
     actor = Varchar(length=200)
@@ -103,6 +113,7 @@ class AuditEntry(Table):
 
 
 class OutboxMessage(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     dedupe_key = Varchar(length=200, unique=True)
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
@@ -117,6 +128,7 @@ class OutboxMessage(Table):
 
 
 class JobClaim(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
     job = Varchar(length=100)
     run_key = Varchar(length=200, unique=True)
     claimed_by = Varchar(length=100)

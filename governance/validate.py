@@ -1,4 +1,4 @@
-"""Small checks shared by every form and API body, with messages a panel administrator understands."""
+"""Checks shared by every form and API body, in words a panel administrator understands."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ class Checker:
             try:
                 return validate_email(text, check_deliverability=False).normalized.lower()
             except EmailNotValidError:
-                self.fail(field, f"Enter {label.lower()} in the correct format, like name@example.org")
+                self.fail(
+                    field, f"Enter {label.lower()} in the correct format, like name@example.org"
+                )
         return text.lower()
 
     def choice(self, field: str, value: object, label: str, allowed: dict[str, str]) -> str:
@@ -48,7 +50,12 @@ class Checker:
         return text
 
     def integer(
-        self, field: str, value: object, label: str, *, minimum: int | None = None,
+        self,
+        field: str,
+        value: object,
+        label: str,
+        *,
+        minimum: int | None = None,
         maximum: int | None = None,
     ) -> int:
         try:

@@ -1,4 +1,4 @@
-"""Signing in and out, the home page, accounts, the agency and its partners, the audit log, and their API."""
+"""Sign-in, the home page, accounts, the agency and its partners, the audit log, and their API."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from governance import audit, auth, home, nav, services
+from governance import audit, auth, clock, home, nav, services
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
 from governance.forms import form_data, version_of
@@ -59,8 +59,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def form_page(
-    template: str, request: AnyRequest, *, errors: dict[str, str] | None = None,
-    status_code: int = 200, **context: Any,
+    template: str,
+    request: AnyRequest,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    **context: Any,
 ) -> Template:
     errors = errors or {}
     return Template(
@@ -79,14 +83,19 @@ class SignInController(Controller):
 
     @get("", name="sign_in")
     async def show(
-        self, request: AnyRequest, next_path: Annotated[str, QueryParameter(name="next")] = "/",
+        self,
+        request: AnyRequest,
+        next_path: Annotated[str, QueryParameter(name="next")] = "/",
         expired: FromQuery[bool] = False,
     ) -> Template | Redirect:
         if request.scope.get("user") is not None:
             return Redirect(_safe_next(next_path), status_code=303)
         notice = "Your session ended because you were inactive. Sign in again." if expired else ""
         return form_page(
-            "governance/sign_in.html", request, next_path=_safe_next(next_path), notice=notice,
+            "governance/sign_in.html",
+            request,
+            next_path=_safe_next(next_path),
+            notice=notice,
             values={},
         )
 
@@ -104,29 +113,41 @@ class SignInController(Controller):
             errors["password"] = "Enter your password"
         if errors:
             return form_page(
-                "governance/sign_in.html", request, errors=errors, status_code=400,
-                next_path=target, values={"email": email},
+                "governance/sign_in.html",
+                request,
+                errors=errors,
+                status_code=400,
+                next_path=target,
+                values={"email": email},
             )
         result = await services.sign_in(
-            email, password, attempts=settings.login_attempts,
-            lockout_minutes=settings.lockout_minutes, cheap_hash=settings.argon2_cheap,
+            email,
+            password,
+            attempts=settings.login_attempts,
+            lockout_minutes=settings.lockout_minutes,
+            cheap_hash=settings.argon2_cheap,
             path=request.url.path,
         )
         if result.outcome is services.SignInOutcome.OK:
             assert result.account_id is not None
             token = await auth.start_session(result.account_id, settings)
             return Redirect(
-                target, status_code=303,
+                target,
+                status_code=303,
                 cookies=[
                     Cookie(
-                        key=auth.SESSION_COOKIE, value=token, httponly=True,
-                        secure=settings.cookie_secure, samesite="lax", path="/",
+                        key=auth.SESSION_COOKIE,
+                        value=token,
+                        httponly=True,
+                        secure=settings.cookie_secure,
+                        samesite="lax",
+                        path="/",
                     )
                 ],
             )
         if result.outcome is services.SignInOutcome.LOCKED:
             until = result.locked_until
-            when = f"{until.astimezone(auth.clock.LONDON):%H:%M}" if until else "later"
+            when = f"{until.astimezone(clock.LONDON):%H:%M}" if until else "later"
             message, status = (
                 f"This account is locked after {settings.login_attempts} failed attempts. "
                 f"Try again after {when}, or ask your system administrator to reset your password.",
@@ -144,8 +165,12 @@ class SignInController(Controller):
                 HTTP_401_UNAUTHORIZED,
             )
         return form_page(
-            "governance/sign_in.html", request, errors={"email": message}, status_code=status,
-            next_path=target, values={"email": email},
+            "governance/sign_in.html",
+            request,
+            errors={"email": message},
+            status_code=status,
+            next_path=target,
+            values={"email": email},
         )
 
 
@@ -185,8 +210,10 @@ async def _auditor_home(user: CurrentUser) -> dict[str, Any]:
 
 async def _roles_home(user: CurrentUser) -> dict[str, Any]:
     partners = {p["id"]: p["name"] for p in await services.partners()}
-    return {"roles": sorted(user.roles, key=list(Role).index),
-            "adm_partners": sorted(partners[p] for p in user.adm_partner_ids if p in partners)}
+    return {
+        "roles": sorted(user.roles, key=list(Role).index),
+        "adm_partners": sorted(partners[p] for p in user.adm_partner_ids if p in partners),
+    }
 
 
 home.register("you", "governance/home_you.html", tuple(Role), _roles_home, order=0)
@@ -214,18 +241,31 @@ class AccountController(Controller):
     opt = allow(Role.SYSTEM_ADMIN)
 
     async def _form(
-        self, request: AnyRequest, template: str, values: dict[str, Any],
-        errors: dict[str, str] | None = None, status_code: int = 200, **extra: Any,
+        self,
+        request: AnyRequest,
+        template: str,
+        values: dict[str, Any],
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        **extra: Any,
     ) -> Template:
         return form_page(
-            template, request, errors=errors, status_code=status_code, values=values,
-            role_labels=ROLE_LABELS, partners=await services.partners(), **extra,
+            template,
+            request,
+            errors=errors,
+            status_code=status_code,
+            values=values,
+            role_labels=ROLE_LABELS,
+            partners=await services.partners(),
+            **extra,
         )
 
     @get("", name="accounts")
     async def index(self) -> Template:
-        return Template("governance/accounts.html", context={"accounts": await services.accounts(),
-                                                             "role_labels": ROLE_LABELS})
+        return Template(
+            "governance/accounts.html",
+            context={"accounts": await services.accounts(), "role_labels": ROLE_LABELS},
+        )
 
     @get("/new", name="account_new")
     async def new(self, request: AnyRequest) -> Template:
@@ -240,15 +280,28 @@ class AccountController(Controller):
                 user_of(request), data, cheap_hash=settings.argon2_cheap, path=request.url.path
             )
         except Invalid as error:
-            return await self._form(request, "governance/account_new.html", data,
-                                    error.errors, HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._form(
+                request,
+                "governance/account_new.html",
+                data,
+                error.errors,
+                HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         except Conflict as error:
-            return await self._form(request, "governance/account_new.html", data,
-                                    {error.field or "email": error.message}, HTTP_409_CONFLICT)
+            return await self._form(
+                request,
+                "governance/account_new.html",
+                data,
+                {error.field or "email": error.message},
+                HTTP_409_CONFLICT,
+            )
         return Template(
             "governance/password_issued.html",
-            context={"account": await services.account(account_id), "password": password,
-                     "created": True},
+            context={
+                "account": await services.account(account_id),
+                "password": password,
+                "created": True,
+            },
             status_code=HTTP_201_CREATED,
         )
 
@@ -256,23 +309,36 @@ class AccountController(Controller):
     async def show(self, request: AnyRequest, account_id: FromPath[int]) -> Template:
         row = await services.account(account_id)
         await audit.record(user_of(request), "view", "account", account_id, path=request.url.path)
-        return await self._form(request, "governance/account.html", _account_form_values(row),
-                                account=row)
+        return await self._form(
+            request, "governance/account.html", _account_form_values(row), account=row
+        )
 
     @post("/{account_id:int}", name="account_update")
     async def update(self, request: AnyRequest, account_id: FromPath[int]) -> Response[Any]:
         data = await form_data(request)
         row = await services.account(account_id)
         try:
-            await services.update_account(user_of(request), account_id, version_of(data), data,
-                                          path=request.url.path)
+            await services.update_account(
+                user_of(request), account_id, version_of(data), data, path=request.url.path
+            )
         except Invalid as error:
-            return await self._form(request, "governance/account.html", data, error.errors,
-                                    HTTP_422_UNPROCESSABLE_ENTITY, account=row)
+            return await self._form(
+                request,
+                "governance/account.html",
+                data,
+                error.errors,
+                HTTP_422_UNPROCESSABLE_ENTITY,
+                account=row,
+            )
         except Conflict as error:
-            return await self._form(request, "governance/account.html", data,
-                                    {error.field or "form": error.message}, HTTP_409_CONFLICT,
-                                    account=row)
+            return await self._form(
+                request,
+                "governance/account.html",
+                data,
+                {error.field or "form": error.message},
+                HTTP_409_CONFLICT,
+                account=row,
+            )
         return Redirect(f"/admin/accounts/{account_id}?saved=1", status_code=303)
 
     @post("/{account_id:int}/disable", name="account_disable")
@@ -288,13 +354,18 @@ class AccountController(Controller):
     @post("/{account_id:int}/reset-password", name="account_reset_password")
     async def reset(self, request: AnyRequest, account_id: FromPath[int]) -> Template:
         password = await services.reset_password(
-            user_of(request), account_id, cheap_hash=settings_of(request).argon2_cheap,
+            user_of(request),
+            account_id,
+            cheap_hash=settings_of(request).argon2_cheap,
             path=request.url.path,
         )
         return Template(
             "governance/password_issued.html",
-            context={"account": await services.account(account_id), "password": password,
-                     "created": False},
+            context={
+                "account": await services.account(account_id),
+                "password": password,
+                "created": False,
+            },
         )
 
 
@@ -305,16 +376,26 @@ class AgencyController(Controller):
     path = "/admin/agency"
     opt = allow(Role.SYSTEM_ADMIN)
 
-    async def _page(self, request: AnyRequest, errors: dict[str, str] | None = None,
-                    status_code: int = 200, **values: Any) -> Template:
+    async def _page(
+        self,
+        request: AnyRequest,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        **values: Any,
+    ) -> Template:
         partners = await services.partners()
         shares = await services.funding_shares()
         return form_page(
-            "governance/agency.html", request, errors=errors, status_code=status_code,
-            agency=await services.agency(), partners=partners, shares=shares,
-            kinds=services.PARTNER_KIND_LABELS, values=values,
-            this_year=services.clock.today().year if services.clock.today().month >= 4
-            else services.clock.today().year - 1,
+            "governance/agency.html",
+            request,
+            errors=errors,
+            status_code=status_code,
+            agency=await services.agency(),
+            partners=partners,
+            shares=shares,
+            kinds=services.PARTNER_KIND_LABELS,
+            values=values,
+            this_year=clock.today().year if clock.today().month >= 4 else clock.today().year - 1,
         )
 
     @get("", name="agency")
@@ -329,58 +410,87 @@ class AgencyController(Controller):
         except Invalid as error:
             return await self._page(request, error.errors, HTTP_422_UNPROCESSABLE_ENTITY, **data)
         except Conflict as error:
-            return await self._page(request, {error.field or "name": error.message},
-                                    HTTP_409_CONFLICT, **data)
+            return await self._page(
+                request, {error.field or "name": error.message}, HTTP_409_CONFLICT, **data
+            )
         return Redirect("/admin/agency?saved=1", status_code=303)
 
     @get("/partners/{partner_id:int}", name="partner")
     async def partner(self, request: AnyRequest, partner_id: FromPath[int]) -> Template:
         row = await services.partner(partner_id)
-        return form_page("governance/partner.html", request, partner=row, values=row,
-                         kinds=services.PARTNER_KIND_LABELS)
+        return form_page(
+            "governance/partner.html",
+            request,
+            partner=row,
+            values=row,
+            kinds=services.PARTNER_KIND_LABELS,
+        )
 
     @post("/partners/{partner_id:int}", name="partner_update")
     async def update_partner(self, request: AnyRequest, partner_id: FromPath[int]) -> Response[Any]:
         data = await form_data(request)
         row = await services.partner(partner_id)
         try:
-            await services.update_partner(user_of(request), partner_id, version_of(data), data,
-                                          path=request.url.path)
+            await services.update_partner(
+                user_of(request), partner_id, version_of(data), data, path=request.url.path
+            )
         except Invalid as error:
-            return form_page("governance/partner.html", request, errors=error.errors,
-                             status_code=HTTP_422_UNPROCESSABLE_ENTITY, partner=row,
-                             values={**row, **data}, kinds=services.PARTNER_KIND_LABELS)
+            return form_page(
+                "governance/partner.html",
+                request,
+                errors=error.errors,
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                partner=row,
+                values={**row, **data},
+                kinds=services.PARTNER_KIND_LABELS,
+            )
         except Conflict as error:
-            return form_page("governance/partner.html", request,
-                             errors={error.field or "name": error.message},
-                             status_code=HTTP_409_CONFLICT, partner=row, values={**row, **data},
-                             kinds=services.PARTNER_KIND_LABELS)
+            return form_page(
+                "governance/partner.html",
+                request,
+                errors={error.field or "name": error.message},
+                status_code=HTTP_409_CONFLICT,
+                partner=row,
+                values={**row, **data},
+                kinds=services.PARTNER_KIND_LABELS,
+            )
         return Redirect("/admin/agency?saved=1", status_code=303)
 
     @post("/funding", name="funding_update")
     async def funding(self, request: AnyRequest) -> Response[Any]:
         data = await form_data(request)
         year_text = str(data.get("financial_year", ""))
-        raw = {int(k.removeprefix("share-")): v for k, v in data.items()
-               if k.startswith("share-") and k.removeprefix("share-").isdigit()}
+        raw = {
+            int(k.removeprefix("share-")): v
+            for k, v in data.items()
+            if k.startswith("share-") and k.removeprefix("share-").isdigit()
+        }
         try:
             year = int(year_text)
         except ValueError:
-            return await self._page(request, {"financial_year": "Financial year must be a year like 2026"},
-                                    HTTP_422_UNPROCESSABLE_ENTITY)
+            return await self._page(
+                request,
+                {"financial_year": "Financial year must be a year like 2026"},
+                HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         try:
             await services.set_funding_shares(user_of(request), year, raw, path=request.url.path)
         except Invalid as error:
-            return await self._page(request, error.errors, HTTP_422_UNPROCESSABLE_ENTITY,
-                                    financial_year=year_text, **{k: v for k, v in data.items()})
+            return await self._page(
+                request,
+                error.errors,
+                HTTP_422_UNPROCESSABLE_ENTITY,
+                **{**data, "financial_year": year_text},
+            )
         return Redirect("/admin/agency?saved=1#funding", status_code=303)
 
 
 # ---------------------------------------------------------------- audit log
 
 
-def _audit_filter(actor: str, action: str, record_type: str, path: str, since: str,
-                  until: str) -> tuple[audit.AuditFilter, dict[str, str]]:
+def _audit_filter(
+    actor: str, action: str, record_type: str, path: str, since: str, until: str
+) -> tuple[audit.AuditFilter, dict[str, str]]:
     errors: dict[str, str] = {}
     days: dict[str, date | None] = {}
     for key, value in (("since", since), ("until", until)):
@@ -389,34 +499,70 @@ def _audit_filter(actor: str, action: str, record_type: str, path: str, since: s
         except ValueError:
             errors[key] = "Enter a real date, like 2026-11-23"
             days[key] = None
-    return audit.AuditFilter(actor=actor[:200], action=action[:40], record_type=record_type[:60],
-                             path=path[:500], since=days["since"], until=days["until"]), errors
+    return audit.AuditFilter(
+        actor=actor[:200],
+        action=action[:40],
+        record_type=record_type[:60],
+        path=path[:500],
+        since=days["since"],
+        until=days["until"],
+    ), errors
 
 
 @get("/audit", name="audit", opt=allow(Role.AUDITOR))
 async def audit_page(
-    request: AnyRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "",
-    record_type: FromQuery[str] = "", path: FromQuery[str] = "", since: FromQuery[str] = "",
-    until: FromQuery[str] = "", before: FromQuery[int | None] = None,
+    request: AnyRequest,
+    actor: FromQuery[str] = "",
+    action: FromQuery[str] = "",
+    record_type: FromQuery[str] = "",
+    path: FromQuery[str] = "",
+    since: FromQuery[str] = "",
+    until: FromQuery[str] = "",
+    before: FromQuery[int | None] = None,
 ) -> Template:
     flt, errors = _audit_filter(actor, action, record_type, path, since, until)
     rows = await audit.entries(flt, limit=51, before_id=before) if not errors else []
     actions, types = await audit.actions_and_types()
-    await audit.record(user_of(request), "view", "audit_log", "", path=request.url.path,
-                       summary=str(request.url.query))
+    await audit.record(
+        user_of(request),
+        "view",
+        "audit_log",
+        "",
+        path=request.url.path,
+        summary=str(request.url.query),
+    )
     return form_page(
-        "governance/audit.html", request, errors=errors, status_code=400 if errors else 200,
-        entries=rows[:50], more=rows[50]["id"] + 1 if len(rows) > 50 else None,
-        actions=actions, types=types, values=asdict(flt) | {"since": since, "until": until},
-        query={"actor": actor, "action": action, "record_type": record_type, "path": path,
-               "since": since, "until": until},
+        "governance/audit.html",
+        request,
+        errors=errors,
+        status_code=400 if errors else 200,
+        entries=rows[:50],
+        more=rows[50]["id"] + 1 if len(rows) > 50 else None,
+        actions=actions,
+        types=types,
+        values=asdict(flt) | {"since": since, "until": until},
+        query={
+            "actor": actor,
+            "action": action,
+            "record_type": record_type,
+            "path": path,
+            "since": since,
+            "until": until,
+        },
     )
 
 
 router = Router(
     path="/",
-    route_handlers=[SignInController, sign_out, health, home_page, AccountController,
-                    AgencyController, audit_page],
+    route_handlers=[
+        SignInController,
+        sign_out,
+        health,
+        home_page,
+        AccountController,
+        AgencyController,
+        audit_page,
+    ],
 )
 
 
@@ -447,7 +593,10 @@ class AccountUpdate(AccountIn, forbid_unknown_fields=True):
 
 def _account_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "name": row["name"], "email": row["email"], "disabled": row["disabled"],
+        "id": row["id"],
+        "name": row["name"],
+        "email": row["email"],
+        "disabled": row["disabled"],
         "version": row["version"],
         "roles": [{"role": g.role.value, "partner_id": g.partner_id} for g in row["grants"]],
     }
@@ -458,8 +607,11 @@ async def api_me(request: AnyRequest) -> dict[str, Any]:
     user = user_of(request)
     state = request.scope.get("state", {})
     return {
-        "account_id": user.account_id, "name": user.name, "email": user.email,
-        "roles": sorted(user.roles), "adm_partner_ids": sorted(user.adm_partner_ids),
+        "account_id": user.account_id,
+        "name": user.name,
+        "email": user.email,
+        "roles": sorted(user.roles),
+        "adm_partner_ids": sorted(user.adm_partner_ids),
         "csrf_token": state.get("csrf_token"),
     }
 
@@ -476,17 +628,23 @@ async def api_partners() -> list[dict[str, Any]]:
 
 
 @post("/partners", name="api_partner_create", opt=allow(Role.SYSTEM_ADMIN))
-async def api_partner_create(request: AnyRequest, data: JSONBody[PartnerIn]) -> Response[dict[str, Any]]:
-    partner_id = await services.create_partner(user_of(request), msgspec.structs.asdict(data),
-                                               path=request.url.path)
+async def api_partner_create(
+    request: AnyRequest, data: JSONBody[PartnerIn]
+) -> Response[dict[str, Any]]:
+    partner_id = await services.create_partner(
+        user_of(request), msgspec.structs.asdict(data), path=request.url.path
+    )
     return Response(await services.partner(partner_id), status_code=HTTP_201_CREATED)
 
 
 @put("/partners/{partner_id:int}", name="api_partner_update", opt=allow(Role.SYSTEM_ADMIN))
-async def api_partner_update(request: AnyRequest, partner_id: FromPath[int], data: JSONBody[PartnerUpdate]) -> dict[str, Any]:
+async def api_partner_update(
+    request: AnyRequest, partner_id: FromPath[int], data: JSONBody[PartnerUpdate]
+) -> dict[str, Any]:
     values = msgspec.structs.asdict(data)
-    await services.update_partner(user_of(request), partner_id, values.pop("version"), values,
-                                  path=request.url.path)
+    await services.update_partner(
+        user_of(request), partner_id, values.pop("version"), values, path=request.url.path
+    )
     return await services.partner(partner_id)
 
 
@@ -501,28 +659,40 @@ async def api_account(account_id: FromPath[int]) -> dict[str, Any]:
 
 
 @post("/accounts", name="api_account_create", opt=allow(Role.SYSTEM_ADMIN))
-async def api_account_create(request: AnyRequest, data: JSONBody[AccountIn]) -> Response[dict[str, Any]]:
+async def api_account_create(
+    request: AnyRequest, data: JSONBody[AccountIn]
+) -> Response[dict[str, Any]]:
     account_id, password = await services.create_account(
-        user_of(request), msgspec.structs.asdict(data),
-        cheap_hash=settings_of(request).argon2_cheap, path=request.url.path,
+        user_of(request),
+        msgspec.structs.asdict(data),
+        cheap_hash=settings_of(request).argon2_cheap,
+        path=request.url.path,
     )
     body = _account_json(await services.account(account_id)) | {"one_time_password": password}
     return Response(body, status_code=HTTP_201_CREATED)
 
 
 @put("/accounts/{account_id:int}", name="api_account_update", opt=allow(Role.SYSTEM_ADMIN))
-async def api_account_update(request: AnyRequest, account_id: FromPath[int], data: JSONBody[AccountUpdate]) -> dict[str, Any]:
+async def api_account_update(
+    request: AnyRequest, account_id: FromPath[int], data: JSONBody[AccountUpdate]
+) -> dict[str, Any]:
     values = msgspec.structs.asdict(data)
-    await services.update_account(user_of(request), account_id, values.pop("version"), values,
-                                  path=request.url.path)
+    await services.update_account(
+        user_of(request), account_id, values.pop("version"), values, path=request.url.path
+    )
     return _account_json(await services.account(account_id))
 
 
 @get("/audit", name="api_audit", opt=allow(Role.AUDITOR))
 async def api_audit(
-    request: AnyRequest, actor: FromQuery[str] = "", action: FromQuery[str] = "",
-    record_type: FromQuery[str] = "", path: FromQuery[str] = "", since: FromQuery[str] = "",
-    until: FromQuery[str] = "", before: FromQuery[int | None] = None,
+    request: AnyRequest,
+    actor: FromQuery[str] = "",
+    action: FromQuery[str] = "",
+    record_type: FromQuery[str] = "",
+    path: FromQuery[str] = "",
+    since: FromQuery[str] = "",
+    until: FromQuery[str] = "",
+    before: FromQuery[int | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     flt, errors = _audit_filter(actor, action, record_type, path, since, until)
@@ -534,6 +704,16 @@ async def api_audit(
 
 api_router = Router(
     path="/api/v1",
-    route_handlers=[api_me, api_agency, api_partners, api_partner_create, api_partner_update,
-                    api_accounts, api_account, api_account_create, api_account_update, api_audit],
+    route_handlers=[
+        api_me,
+        api_agency,
+        api_partners,
+        api_partner_create,
+        api_partner_update,
+        api_accounts,
+        api_account,
+        api_account_create,
+        api_account_update,
+        api_audit,
+    ],
 )

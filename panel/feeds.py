@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from governance import ical
+from governance.clock import LONDON
+from governance.rules.workdays import long_date
 
 SUMMARY = "Adoption panel"
 UID_KIND = "panel-meeting"
@@ -77,23 +79,11 @@ def member_feed(
 
 
 def _description(meeting: PanelMeeting) -> str:
-    start = meeting.start.astimezone(ical.LONDON)
-    end = meeting.end.astimezone(ical.LONDON)
-    when = f"{start:%A} {start.day} {start:%B %Y}"
-    lines = [f"{when}, {_clock(start.time())} to {_clock(end.time())} (UK time)"]
+    start = meeting.start.astimezone(LONDON)
+    end = meeting.end.astimezone(LONDON)
+    lines = [f"{start:%A} {long_date(start.date())}, {start:%H:%M} to {end:%H:%M} (UK time)"]
     if meeting.venue:
         lines.append(f"Venue: {meeting.venue}")
     if meeting.online_link:
         lines.append(f"Join online: {meeting.online_link}")
     return "\n".join(lines)
-
-
-def _clock(moment: time) -> str:
-    # GOV.UK style: 10am, 1:30pm, midday.
-    if moment == time(12):
-        return "midday"
-    if moment == time(0):
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"

@@ -63,9 +63,8 @@ async def _wipe() -> None:
 
 
 @pytest.fixture
-async def db() -> AsyncIterator[None]:
+async def db() -> None:
     await _wipe()
-    yield
 
 
 @pytest.fixture
@@ -82,13 +81,6 @@ def app(db: None, settings: Settings) -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with AsyncTestClient(app=app, base_url="https://testserver.local") as test_client:
-        yield test_client
-
-
-@pytest.fixture
-async def anonymous(app: Any) -> AsyncIterator[AsyncTestClient[Any]]:
-    """A second client with no session, for what a stranger gets."""
     async with AsyncTestClient(app=app, base_url="https://testserver.local") as test_client:
         yield test_client
 
@@ -111,8 +103,9 @@ async def agency(db: None) -> dict[str, int]:
     from governance.tables import Agency, Partner, PartnerKind
 
     agency_id = (
-        await Agency.insert(Agency(name="Cambridgeshire & Peterborough Adoption", short_name="CPA"))
-        .returning(Agency.id)
+        await Agency.insert(
+            Agency(name="Cambridgeshire & Peterborough Adoption", short_name="CPA")
+        ).returning(Agency.id)
     )[0]["id"]
     ids = {}
     for name, code, host in (
@@ -121,8 +114,13 @@ async def agency(db: None) -> dict[str, int]:
     ):
         ids[code] = (
             await Partner.insert(
-                Partner(agency=agency_id, name=name, code=code, kind=PartnerKind.LOCAL_AUTHORITY,
-                        is_host=host)
+                Partner(
+                    agency=agency_id,
+                    name=name,
+                    code=code,
+                    kind=PartnerKind.LOCAL_AUTHORITY,
+                    is_host=host,
+                )
             ).returning(Partner.id)
         )[0]["id"]
     return ids
@@ -132,7 +130,9 @@ SignIn = Callable[..., Awaitable[Person]]
 
 
 async def make_account(
-    *roles: Role, name: str | None = None, email: str | None = None,
+    *roles: Role,
+    name: str | None = None,
+    email: str | None = None,
     partners: tuple[int, ...] = (),
 ) -> Person:
     from governance import audit, services
@@ -142,9 +142,14 @@ async def make_account(
     email = email or re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") + "@example.org"
     account_id, password = await services.create_account(
         audit.SYSTEM,
-        {"name": name, "email": email, "roles": [r.value for r in roles],
-         "adm_partners": list(partners)},
-        password=PASSWORD, cheap_hash=True,
+        {
+            "name": name,
+            "email": email,
+            "roles": [r.value for r in roles],
+            "adm_partners": list(partners),
+        },
+        password=PASSWORD,
+        cheap_hash=True,
     )
     row = await Account.select(Account.person).where(Account.id == account_id).first()
     assert row is not None
@@ -152,10 +157,13 @@ async def make_account(
 
 
 async def sign_in_client(client: AsyncTestClient[Any], person: Person) -> None:
+    client.headers.pop("x-csrftoken", None)
     await client.get("/sign-in")
     token = client.cookies.get("csrftoken")
     response = await client.post(
-        "/sign-in", data={"email": person.email, "password": person.password, "_csrf_token": token},
+        "/sign-in",
+        data={"email": person.email, "password": person.password, "_csrf_token": token},
+        follow_redirects=False,
     )
     assert response.status_code in (200, 303), response.text
     assert client.cookies.get("gov_session"), "sign-in did not start a session"
@@ -166,8 +174,12 @@ async def sign_in_client(client: AsyncTestClient[Any], person: Person) -> None:
 async def sign_in(client: AsyncTestClient[Any], agency: dict[str, int]) -> SignIn:
     """sign_in(Role.X, ..., name=..., partners=(ids...)) creates that person and signs them in."""
 
-    async def _sign_in(*roles: Role, name: str | None = None, email: str | None = None,
-                       partners: tuple[int, ...] | None = None) -> Person:
+    async def _sign_in(
+        *roles: Role,
+        name: str | None = None,
+        email: str | None = None,
+        partners: tuple[int, ...] | None = None,
+    ) -> Person:
         if partners is None and Role.ADM in roles:
             partners = tuple(agency.values())
         person = await make_account(*roles, name=name, email=email, partners=partners or ())
@@ -232,8 +244,13 @@ def live_server() -> Iterator[LiveServer]:
     """The real service under uvicorn, on its own database loaded with the demo agency."""
     url, data_dir = support.new_database("live")
     env = {
-        **os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir),
-        "ARGON2_CHEAP": "1", "SCHEDULER": "0", "COOKIE_SECURE": "1", "DB_POOL": "1",
+        **os.environ,
+        "DATABASE_URL": url,
+        "GOVERNANCE_DATA_DIR": str(data_dir),
+        "ARGON2_CHEAP": "1",
+        "SCHEDULER": "0",
+        "COOKIE_SECURE": "1",
+        "DB_POOL": "1",
     }
     governance = [sys.executable, "-m", "governance.cli"]
     subprocess.run([*governance, "migrate"], env=env, check=True, capture_output=True)
@@ -241,7 +258,10 @@ def live_server() -> Iterator[LiveServer]:
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
-        [*governance, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+        [*governance, "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -251,7 +271,7 @@ def live_server() -> Iterator[LiveServer]:
                 break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
+                raise RuntimeError((data_dir / "server.log").read_text()) from None
             time.sleep(0.1)
     try:
         yield LiveServer(base, url)
@@ -270,9 +290,15 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(support.CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()

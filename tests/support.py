@@ -71,7 +71,8 @@ def wipe_sqlite(path: str, tables: list[str]) -> None:
     connection = sqlite3.connect(path)
     try:
         existing = {
-            row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         statements = ["PRAGMA foreign_keys=OFF;"]
         statements += [f'DELETE FROM "{t}";' for t in tables if t in existing]

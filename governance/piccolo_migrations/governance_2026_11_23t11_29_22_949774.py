@@ -76,13 +76,9 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="governance", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="governance", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Account", tablename="account", schema=None, columns=None
-    )
+    manager.add_table(class_name="Account", tablename="account", schema=None, columns=None)
 
     manager.add_table(
         class_name="ClosureDay",
@@ -91,13 +87,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Agency", tablename="agency", schema=None, columns=None
-    )
+    manager.add_table(class_name="Agency", tablename="agency", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="RoleGrant", tablename="role_grant", schema=None, columns=None
-    )
+    manager.add_table(class_name="RoleGrant", tablename="role_grant", schema=None, columns=None)
 
     manager.add_table(
         class_name="SignInSession",
@@ -106,9 +98,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="person", schema=None, columns=None)
 
     manager.add_table(
         class_name="FundingShare",
@@ -124,9 +114,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="JobClaim", tablename="job_claim", schema=None, columns=None
-    )
+    manager.add_table(class_name="JobClaim", tablename="job_claim", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEntry",
@@ -135,9 +123,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Partner", tablename="partner", schema=None, columns=None
-    )
+    manager.add_table(class_name="Partner", tablename="partner", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Account",

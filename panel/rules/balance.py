@@ -131,18 +131,15 @@ def _gender(panel: list[Member]) -> list[Concern]:
         return [Concern(Code.SINGLE_GENDER, "no member's gender is recorded")]
     (gender,) = genders
     unrecorded = sum(1 for m in panel if m.gender is None)
-    reason = (
-        "single-gender panel: every member whose gender is recorded is "
-        + gender.replace("_", "-")
+    reason = "single-gender panel: every member whose gender is recorded is " + gender.replace(
+        "_", "-"
     )
     if unrecorded:
         reason += f" ({plural(unrecorded, 'member')} not recorded)"
     return [Concern(Code.SINGLE_GENDER, reason)]
 
 
-def _ethnicity(
-    panel: list[Member], items: list[ItemNeeds], policy: BalancePolicy
-) -> list[Concern]:
+def _ethnicity(panel: list[Member], items: list[ItemNeeds], policy: BalancePolicy) -> list[Concern]:
     if not needs_ethnic_diversity(items, policy):
         return []
     groups = {m.ethnicity for m in panel if m.ethnicity is not None}

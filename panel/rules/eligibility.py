@@ -242,8 +242,6 @@ def _evidence(record: ListRecord, policy: EligibilityPolicy) -> list[_Evidence]:
     reviewed = record.reviewed_on or record.listed_on
     if reviewed is not None:
         found.append(
-            _Evidence(
-                "annual review", lapse(reviewed, policy.review_every_months), "overdue since"
-            )
+            _Evidence("annual review", lapse(reviewed, policy.review_every_months), "overdue since")
         )
     return found

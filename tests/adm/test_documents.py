@@ -108,9 +108,7 @@ def test_an_approval_letter_gives_the_recommendation_the_decision_and_who_made_i
 
 
 def test_a_match_letter_says_the_child_should_be_placed_with_the_adopters() -> None:
-    match = replace(
-        APPROVAL, outcome=Outcome.MATCH, panel_recommendation="That the match is made."
-    )
+    match = replace(APPROVAL, outcome=Outcome.MATCH, panel_recommendation="That the match is made.")
 
     text = text_of(letter(match))
 

@@ -7,8 +7,8 @@ import pytest
 import vobject
 
 from governance import ical
+from governance.clock import LONDON
 
-LONDON = ical.LONDON
 STAMP = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 OFFICE = ical.Contact("Panel office", "panel@raa.example.org")
 MEMBER = ical.Contact("Priya Shah", "priya.shah@example.org")
@@ -57,6 +57,7 @@ def test_a_10am_meeting_reads_back_at_10am_london_time_either_side_of_the_clock_
         (by_vobject.dtstart.value, by_vobject.dtend.value),
         (by_icalendar.start, by_icalendar.end),
     ):
+        assert isinstance(start, datetime)
         assert (start.hour, start.minute) == (10, 0)
         assert start.astimezone(LONDON).hour == 10
         assert start == utc_start
@@ -168,7 +169,9 @@ def test_an_invitation_to_a_cancelled_meeting_is_refused() -> None:
 
 
 def test_a_feed_publishes_every_event_in_time_order_and_names_no_attendee() -> None:
-    later = meeting(datetime(2026, 10, 29, 10, tzinfo=LONDON), uid="board-meeting-7@raa.example.org")
+    later = meeting(
+        datetime(2026, 10, 29, 10, tzinfo=LONDON), uid="board-meeting-7@raa.example.org"
+    )
     earlier = meeting(datetime(2026, 3, 26, 10, tzinfo=LONDON))
 
     data = ical.feed([later, earlier], "Adoption panel", dtstamp=STAMP)

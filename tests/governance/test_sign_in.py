@@ -22,14 +22,20 @@ async def test_a_person_with_the_right_password_reaches_their_home_page(client, 
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert (
+        "HttpOnly" in cookie
+        and "Secure" in cookie
+        and "SameSite=lax" in cookie.replace("Lax", "lax")
+    )
     home = await client.get("/")
     assert home.status_code == 200
     assert "Welcome, Priya Raman" in home.text
     assert "Panel adviser" in home.text
 
 
-async def test_a_wrong_password_is_refused_with_a_clear_message_and_no_session(client, agency) -> None:
+async def test_a_wrong_password_is_refused_with_a_clear_message_and_no_session(
+    client, agency
+) -> None:
     person = await make_account(Role.PANEL_MEMBER)
     response = await _post_sign_in(client, person.email, "not the password")
     assert response.status_code == 401
@@ -51,7 +57,9 @@ async def test_empty_fields_are_named_in_the_error_summary(client, agency) -> No
     assert 'href="#password"' in response.text and "Enter your password" in response.text
 
 
-async def test_a_disabled_account_cannot_sign_in_even_with_the_right_password(client, agency) -> None:
+async def test_a_disabled_account_cannot_sign_in_even_with_the_right_password(
+    client, agency
+) -> None:
     person = await make_account(Role.PANEL_MEMBER)
     await Account.update({Account.disabled: True}).where(Account.id == person.account_id)
     response = await _post_sign_in(client, person.email, PASSWORD)
@@ -60,7 +68,9 @@ async def test_a_disabled_account_cannot_sign_in_even_with_the_right_password(cl
     assert not await SignInSession.exists()
 
 
-async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client, agency) -> None:
+async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
+    client, agency
+) -> None:
     person = await make_account(Role.PANEL_MEMBER)
     for _ in range(4):
         assert (await _post_sign_in(client, person.email, "wrong")).status_code == 401
@@ -114,8 +124,12 @@ async def test_the_next_address_after_sign_in_stays_on_this_site(client, agency)
     await client.get("/sign-in")
     response = await client.post(
         "/sign-in",
-        data={"email": person.email, "password": PASSWORD, "next": "https://evil.example/",
-              "_csrf_token": client.cookies.get("csrftoken")},
+        data={
+            "email": person.email,
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "_csrf_token": client.cookies.get("csrftoken"),
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 import vobject
 
-from governance.ical import LONDON
+from governance.clock import LONDON
 from panel import feeds
 
 STAMP = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def test_the_description_gives_only_the_time_and_the_place() -> None:
     event = read(feeds.invitation(feeds.Sitting(MEMBER, MARCH), OFFICE, dtstamp=STAMP)).vevent
 
     assert event.description.value == (
-        "Thursday 26 March 2026, 10am to 1:30pm (UK time)\n"
+        "Thursday 26 March 2026, 10:00 to 13:30 (UK time)\n"
         "Venue: Committee Room 2, New Shire Hall, Alconbury Weald"
     )
 
@@ -56,7 +56,7 @@ def test_the_description_of_an_online_meeting_gives_the_link_in_british_summer_t
     event = read(feeds.invitation(feeds.Sitting(MEMBER, APRIL), OFFICE, dtstamp=STAMP)).vevent
 
     assert event.description.value == (
-        "Thursday 2 April 2026, 9:30am to midday (UK time)\n"
+        "Thursday 2 April 2026, 09:30 to 12:00 (UK time)\n"
         "Join online: https://meet.example.org/panel-43"
     )
     assert event.dtstart.value == datetime(2026, 4, 2, 8, 30, tzinfo=UTC)

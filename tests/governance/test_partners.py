@@ -1,0 +1,115 @@
+from decimal import Decimal
+
+from governance import audit, services
+from governance.roles import Role
+from governance.tables import Agency, FundingShare, Partner, PartnerKind
+
+ADOPTION_WEST = [
+    ("Bath and North East Somerset Council", "BANES"),
+    ("Bristol City Council", "BCC"),
+    ("Gloucestershire County Council", "GCC"),
+    ("North Somerset Council", "NSC"),
+    ("South Gloucestershire Council", "SGC"),
+    ("Wiltshire Council", "WC"),
+]
+
+
+async def test_a_six_partner_agency_like_adoption_west_is_set_up_with_exact_shares(db) -> None:
+    await Agency.insert(Agency(name="Adoption West", short_name="AW"))
+    ids = []
+    for n, (name, code) in enumerate(ADOPTION_WEST):
+        ids.append(
+            await services.create_partner(
+                audit.SYSTEM,
+                {
+                    "name": name,
+                    "code": code,
+                    "kind": "local_authority",
+                    "is_host": "yes" if n == 1 else "",
+                },
+            )
+        )
+    shares = dict(
+        zip(ids, ["16.6667", "16.6667", "16.6667", "16.6667", "16.6666", "16.6666"], strict=True)
+    )
+    await services.set_funding_shares(audit.SYSTEM, 2026, shares)
+    stored = (await services.funding_shares())[2026]
+    assert sum(stored.values()) == Decimal("100")
+    assert stored[ids[0]] == Decimal("16.6667")
+    assert await Partner.count() == 6
+    assert await Partner.count().where(Partner.is_host.eq(True)) == 1
+
+
+async def test_shares_that_do_not_add_up_to_100_are_refused_and_nothing_changes(
+    client, sign_in, agency
+) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    await services.set_funding_shares(
+        audit.SYSTEM, 2026, {agency["CCC"]: "70", agency["PCC"]: "30"}
+    )
+    response = await client.post(
+        "/admin/agency/funding",
+        data={
+            "financial_year": "2026",
+            f"share-{agency['CCC']}": "70",
+            f"share-{agency['PCC']}": "35.5",
+        },
+    )
+    assert response.status_code == 422
+    assert "must add up to exactly 100%; they add up to 105.5%" in response.text
+    shares = (await services.funding_shares())[2026]
+    assert shares == {agency["CCC"]: Decimal("70"), agency["PCC"]: Decimal("30")}
+
+
+async def test_a_share_that_is_not_a_number_is_named(client, sign_in, agency) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    response = await client.post(
+        "/admin/agency/funding",
+        data={
+            "financial_year": "2026",
+            f"share-{agency['CCC']}": "seventy",
+            f"share-{agency['PCC']}": "30",
+        },
+    )
+    assert response.status_code == 422
+    assert "Cambridgeshire County Council&#39;s share must be a number" in response.text
+    assert not await FundingShare.exists()
+
+
+async def test_a_second_host_partner_is_a_conflict(client, sign_in, agency) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    response = await client.post(
+        "/admin/agency/partners",
+        data={
+            "name": "Bedford Borough Council",
+            "code": "BBC",
+            "kind": "local_authority",
+            "is_host": "yes",
+        },
+    )
+    assert response.status_code == 409
+    assert "only one partner can host it" in response.text
+    assert await Partner.count() == 2
+
+
+async def test_a_voluntary_adoption_agency_can_be_a_partner(client, sign_in, agency) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    response = await client.post(
+        "/api/v1/partners",
+        json={
+            "name": "Family Futures",
+            "code": "FF",
+            "kind": PartnerKind.VOLUNTARY_ADOPTION_AGENCY,
+        },
+    )
+    assert response.status_code == 201
+    assert response.json()["kind"] == "voluntary_adoption_agency"
+
+
+async def test_a_duplicate_partner_code_is_a_conflict(client, sign_in, agency) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    response = await client.post(
+        "/api/v1/partners", json={"name": "Another", "code": "pcc", "kind": "local_authority"}
+    )
+    assert response.status_code == 409
+    assert "short code PCC already exists" in response.json()["detail"]

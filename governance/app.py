@@ -171,14 +171,20 @@ class SecurityHeadersMiddleware:
 
 
 def _routers() -> list[Router]:
-    # Imported here so that each area registers its navigation and home sections once.
-    from adm.web import router as adm_router
-    from board.web import router as board_router
-    from governance.web import api_router
-    from governance.web import router as governance_router
-    from panel.web import router as panel_router
+    # Imported here so that each area registers its navigation and home sections once. Each area's
+    # web.py ends with `router` (pages) and may add `api_router` (JSON under /api/v1).
+    from adm import web as adm_web
+    from board import web as board_web
+    from governance import web as governance_web
+    from panel import web as panel_web
 
-    return [governance_router, api_router, panel_router, adm_router, board_router]
+    routers = []
+    for module in (governance_web, panel_web, adm_web, board_web):
+        routers.append(module.router)
+        api = getattr(module, "api_router", None)
+        if api is not None:
+            routers.append(api)
+    return routers
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from panel.rules import conflicts, roster
+from panel.rules import conflicts, eligibility, roster
 from panel.rules.balance import ItemNeeds
 from panel.rules.eligibility import Course, ListRecord, Notice, Training
 from panel.rules.members import (
@@ -89,8 +89,10 @@ def central_list(rng: random.Random) -> list[ListRecord]:
     records[16] = replace(records[16], dbs_checked_on=date(2024, 8, 3))
     records[21] = replace(
         records[21],
-        training=tuple(t for t in records[21].training if t.course is not Course.SAFEGUARDING)
-        + (Training(Course.SAFEGUARDING, date(2026, 6, 15)),),
+        training=(
+            *(t for t in records[21].training if t.course is not Course.SAFEGUARDING),
+            Training(Course.SAFEGUARDING, date(2026, 6, 15)),
+        ),
     )
     records[3] = replace(records[3], notice=Notice(date(2027, 8, 20), date(2027, 9, 20)))
     records[29] = replace(records[29], listed_on=date(2027, 4, 1))
@@ -100,7 +102,7 @@ def central_list(rng: random.Random) -> list[ListRecord]:
     return records
 
 
-def series(rng: random.Random, records: list[ListRecord]) -> list[roster.Meeting]:
+def series(rng: random.Random) -> list[roster.Meeting]:
     meetings = []
     for number in range(MEETINGS):
         on = FIRST_MEETING + timedelta(days=14 * number)
@@ -171,11 +173,20 @@ def timed(run: Callable[[], roster.Roster]) -> tuple[roster.Roster, float]:
 def main() -> None:
     rng = random.Random(SEED)
     records = central_list(rng)
-    meetings = series(rng, records)
+    meetings = series(rng)
     found = conflicts.find(interests(rng, records), parties(rng, meetings))
     people = candidates(rng, records, meetings)
     policy = roster.DEFAULT_ROSTER
-    print(f"{len(meetings)} meetings, {len(people)} members, {len(found)} conflicts\n")
+    away = sum(len(c.unavailable) for c in people)
+    barred = sum(
+        not eligibility.check(c.record, m.on, policy.eligibility).eligible
+        for c in people
+        for m in meetings
+    )
+    print(
+        f"{len(meetings)} meetings, {len(people)} members, {len(found)} conflicts; "
+        f"of {len(meetings) * len(people)} member-dates {away} unavailable, {barred} ineligible\n"
+    )
 
     # Warm up imports and the solver library once, so the first timing is not a cold start.
     roster.solve(meetings[:1], people, policy, found)

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from governance.rules.workdays import add_months
+from governance.rules.workdays import add_months, long_date
 from panel.rules.conflicts import Conflict
-from panel.rules.members import CHAIR_SEATS, Member, long_date
+from panel.rules.members import CHAIR_SEATS, Member
 
 
 class Course(StrEnum):

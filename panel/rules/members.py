@@ -99,9 +99,5 @@ def counts(member: Member) -> bool:
     return bool(member.seats - NON_COUNTING_SEATS)
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

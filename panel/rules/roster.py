@@ -10,11 +10,12 @@ from math import ceil
 
 from ortools.sat.python import cp_model
 
+from governance.rules.workdays import long_date
 from panel.rules import balance, eligibility
 from panel.rules.balance import DEFAULT_BALANCE, BalancePolicy, ItemNeeds
 from panel.rules.conflicts import Conflict
 from panel.rules.eligibility import DEFAULT_ELIGIBILITY, EligibilityPolicy, ListRecord
-from panel.rules.members import AGE_BANDS, CHAIR_SEATS, Gender, Member, counts, long_date, plural
+from panel.rules.members import AGE_BANDS, CHAIR_SEATS, Gender, Member, counts, plural
 from panel.rules.quorum import (
     JOINT_PANEL_QUORUM,
     STATUTORY_QUORUM,
@@ -128,7 +129,7 @@ class Roster:
     problems: tuple[Problem, ...]
     objective: int | None  # lower is better
     best_bound: float | None
-    gap: float | None  # relative: (objective - bound) / objective; 0 when proven optimal
+    gap: float | None  # |objective - bound| / max(1, |objective|); 0 when proven optimal
     wall_time: float  # seconds for the whole call: eligibility, model, solving, diagnosis
     solver_time: float  # seconds inside CP-SAT
     policy_version: int
@@ -445,14 +446,15 @@ def _shares(plans: list[_Plan], people: dict[int, Candidate], policy: RosterPoli
         for mid in members
     }
     total = sum(plan.size for plan in plans) + sum(booked.values())
+    share_among = max(1, len(members))  # an empty series has nobody to share among
     chairs = tuple(sorted({mid for plan in plans for mid in plan.chairs}))
     return _Shares(
         members=members,
         booked=booked,
-        at_least={mid: min(total // len(members), possible[mid]) for mid in members},
-        at_most=ceil(total / len(members)),
+        at_least={mid: min(total // share_among, possible[mid]) for mid in members},
+        at_most=ceil(total / share_among),
         chairs=chairs,
-        least_max_chairing=ceil(len(plans) / len(chairs)),
+        least_max_chairing=ceil(len(plans) / max(1, len(chairs))),
     )
 
 
@@ -633,7 +635,7 @@ def _score(
             + weights.below_fair_share * max(0, shares.at_least[mid] - load[mid])
             for mid in shares.members
         )
-        + weights.max_chairing * max(shares.least_max_chairing, *chaired.values())
+        + weights.max_chairing * max([shares.least_max_chairing, *chaired.values()])
     )
 
 

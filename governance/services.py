@@ -18,6 +18,7 @@ from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
 from governance.tables import (
     Account,
     Agency,
+    ClosureDay,
     FundingShare,
     Partner,
     PartnerKind,
@@ -490,3 +491,47 @@ async def account_counts() -> dict[str, int]:
         "disabled": sum(1 for r in rows if r["disabled"]),
         "locked": sum(1 for r in rows if r["locked_until"] and r["locked_until"] > moment),
     }
+
+
+# ---------------------------------------------------------------- closure days
+
+
+async def closure_days() -> list[dict[str, Any]]:
+    return list(await ClosureDay.select().order_by(ClosureDay.day))
+
+
+async def add_closure_day(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    check = Checker()
+    day = check.day("day", data.get("day"), "Date the agency is closed")
+    reason = check.text("reason", data.get("reason"), "Reason", max_length=200)
+    check.raise_if_any()
+    assert day is not None
+    async with db.transaction():
+        if await ClosureDay.exists().where(ClosureDay.day == day):
+            raise Conflict(f"{day.day} {day:%B %Y} is already a closure day", "day")
+        row = await ClosureDay.insert(ClosureDay(day=day, reason=reason)).returning(ClosureDay.id)
+        await audit.record(
+            actor,
+            "create",
+            "closure_day",
+            row[0]["id"],
+            path=path,
+            after={"day": day, "reason": reason},
+        )
+    return int(row[0]["id"])
+
+
+async def remove_closure_day(actor: Actor, closure_id: int, *, path: str = "") -> None:
+    async with db.transaction():
+        row = await ClosureDay.select().where(ClosureDay.id == closure_id).first()
+        if row is None:
+            raise NotFound(f"No closure day {closure_id}")
+        await ClosureDay.delete().where(ClosureDay.id == closure_id)
+        await audit.record(
+            actor,
+            "delete",
+            "closure_day",
+            closure_id,
+            path=path,
+            before={"day": row["day"], "reason": row["reason"]},
+        )

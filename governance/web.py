@@ -388,6 +388,7 @@ class AgencyController(Controller):
         return form_page(
             "governance/agency.html",
             request,
+            closures=await services.closure_days(),
             errors=errors,
             status_code=status_code,
             agency=await services.agency(),
@@ -455,6 +456,24 @@ class AgencyController(Controller):
                 kinds=services.PARTNER_KIND_LABELS,
             )
         return Redirect("/admin/agency?saved=1", status_code=303)
+
+    @post("/closures", name="closure_create")
+    async def add_closure(self, request: AnyRequest) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.add_closure_day(user_of(request), data, path=request.url.path)
+        except Invalid as error:
+            return await self._page(request, error.errors, HTTP_422_UNPROCESSABLE_ENTITY, **data)
+        except Conflict as error:
+            return await self._page(
+                request, {error.field or "day": error.message}, HTTP_409_CONFLICT, **data
+            )
+        return Redirect("/admin/agency?saved=1#closures", status_code=303)
+
+    @post("/closures/{closure_id:int}/remove", name="closure_remove")
+    async def remove_closure(self, request: AnyRequest, closure_id: FromPath[int]) -> Redirect:
+        await services.remove_closure_day(user_of(request), closure_id, path=request.url.path)
+        return Redirect("/admin/agency?saved=1#closures", status_code=303)
 
     @post("/funding", name="funding_update")
     async def funding(self, request: AnyRequest) -> Response[Any]:

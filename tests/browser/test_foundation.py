@@ -106,3 +106,12 @@ def test_the_api_documentation_loads_from_this_service_only(browser: Any) -> Non
     browser.wait_for_selector(".swagger-ui .info", timeout=15_000)
     assert browser.get_by_text("Adoption panel and governance API").first.is_visible()
     assert outside == []
+
+
+def test_the_accessibility_check_itself_catches_an_unlabelled_field(chromium: Any) -> None:
+    page = chromium.new_page()
+    try:
+        page.set_content("<html lang='en'><title>t</title><main><input type='text'></main></html>")
+        assert any(v.startswith("label") for v in serious_violations(page))
+    finally:
+        page.close()

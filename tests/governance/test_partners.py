@@ -113,3 +113,26 @@ async def test_a_duplicate_partner_code_is_a_conflict(client, sign_in, agency) -
     )
     assert response.status_code == 409
     assert "short code PCC already exists" in response.json()["detail"]
+
+
+async def test_a_closure_day_is_added_and_a_duplicate_or_bad_date_changes_nothing(
+    client, sign_in, agency
+) -> None:
+    from governance.tables import ClosureDay
+
+    await sign_in(Role.SYSTEM_ADMIN)
+    added = await client.post(
+        "/admin/agency/closures",
+        data={"day": "2026-12-24", "reason": "Christmas Eve"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    again = await client.post(
+        "/admin/agency/closures", data={"day": "24/12/2026", "reason": "Again"}
+    )
+    assert again.status_code == 409
+    assert "24 December 2026 is already a closure day" in again.text
+    bad = await client.post("/admin/agency/closures", data={"day": "31/02/2027", "reason": "x"})
+    assert bad.status_code == 422
+    assert "must be a real date" in bad.text
+    assert await ClosureDay.count() == 1

@@ -1,0 +1,437 @@
+"""Two years of a fictional partnership board for the demo agency, around C&P's figures."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from board.rules import attendance as attendance_rules
+from board.rules.actions import ActionStatus
+from board.rules.attendance import Attendance
+from board.rules.indicators import Figure, Quarter, quarters_from
+from board.services import (
+    DEFAULT_POLICY,
+    _mark_key,
+    _period_key,
+    _rule_member,
+    last_complete_quarter,
+    partner_names,
+)
+from board.tables import (
+    BoardAction,
+    BoardActionUpdate,
+    BoardAgendaItem,
+    BoardAttendance,
+    BoardDecision,
+    BoardMeeting,
+    BoardMember,
+    BoardPolicy,
+    ComparisonFigure,
+    FundingPlan,
+    Indexation,
+    MeetingStatus,
+    PartnershipAgreement,
+    QuarterFigures,
+    Seat,
+)
+from governance import audit, clock
+from governance.audit import SYSTEM
+from governance.tables import Partner, Person
+
+P, A, D, X = (
+    Attendance.PRESENT,
+    Attendance.APOLOGIES,
+    Attendance.DEPUTY_SENT,
+    Attendance.ABSENT,
+)
+
+# (name, email, seat, partner code, seat note, deputy's name)
+MEMBERS: list[tuple[str, str, Seat, str | None, str, str | None]] = [
+    ("Ricky Lawson", "chair@demo.example", Seat.CHAIR, "CCC", "Assistant Director", "Nina Kaur"),
+    ("Marcus Webb", "marcus.webb@demo.example", Seat.VICE_CHAIR, "PCC", "Head of Service", None),
+    ("Anita Brook", "board@demo.example", Seat.FINANCE, "CCC", "Finance Business Partner", None),
+    ("Olivia Hart", "olivia.hart@demo.example", Seat.FINANCE, "PCC", "Strategic Finance", None),
+    ("Daniel Osei", "daniel.osei@demo.example", Seat.COMMISSIONING, "CCC", "", "Josh Patel"),
+    ("Fiona Clarke", "fiona.clarke@demo.example", Seat.COMMISSIONING, "PCC", "", None),
+    ("Rachel Moore", "rachel.moore@demo.example", Seat.OPERATIONAL, "CCC", "Head of the RAA", None),
+    ("Sarah Lind", "sarah.lind@demo.example", Seat.ADOPTER_REPRESENTATIVE, None, "", None),
+]
+DEPUTIES = [("Nina Kaur", "nina.kaur@demo.example"), ("Josh Patel", "josh.patel@demo.example")]
+
+# Attendance per meeting, oldest first, in the order of MEMBERS. The last four fall inside the
+# rolling year: Fiona Clarke attends two of them (under 75 %), and in the third-last neither the
+# chair nor the vice chair is there, so that meeting is not quorate.
+ATTENDANCE = [
+    (P, P, P, P, P, P, P, A),
+    (P, P, P, A, P, P, P, P),
+    (P, A, P, P, D, P, P, P),
+    (P, P, P, P, P, A, P, P),
+    (P, P, P, P, P, A, P, P),
+    (A, A, P, P, P, X, P, P),
+    (P, P, P, P, D, P, P, P),
+    (P, P, P, P, P, P, P, A),
+]
+
+AGENDA = (
+    "Welcome, apologies and declarations",
+    "Minutes of the last meeting",
+    "Quarterly performance report",
+    "Finance update and budget monitoring",
+    "Risk register",
+    "Adoption support and the Adoption Support Fund",
+    "Any other business",
+)
+
+# (meeting index, description, owner index, due in days after the meeting, final status)
+ACTIONS: list[tuple[int, str, int, int, ActionStatus]] = [
+    (0, "Agree the format of the quarterly performance report", 6, 60, ActionStatus.DONE),
+    (0, "Circulate the draft risk register to partners", 6, 30, ActionStatus.DONE),
+    (1, "Report on adopter sufficiency for sibling groups", 4, 80, ActionStatus.DONE),
+    (2, "Confirm the 2025-26 pay award indexation with finance", 2, 45, ActionStatus.DONE),
+    (3, "Review membership of the board against the terms of reference", 0, 70, ActionStatus.DONE),
+    (3, "Scope an early permanence campaign with both councils", 4, 90, ActionStatus.DROPPED),
+    (4, "Bring proposals to improve attendance from Peterborough", 1, 60, ActionStatus.IN_PROGRESS),
+    (5, "Report on Stage 1 conversion against the regional rate", 6, 50, ActionStatus.OPEN),
+    (5, "Update the board on Adoption Support Fund spend", 3, 70, ActionStatus.IN_PROGRESS),
+    (6, "Prepare options for the partnership agreement review", 0, 200, ActionStatus.OPEN),
+    (
+        6,
+        "Audit recruitment events for adopters from minority ethnic groups",
+        5,
+        80,
+        ActionStatus.DONE,
+    ),
+    (7, "Present the 2027-28 budget proposal", 2, 0, ActionStatus.OPEN),
+    (7, "Refresh the adopter voice action plan", 7, 0, ActionStatus.OPEN),
+    (7, "Agree the board's annual report timetable", 1, 0, ActionStatus.OPEN),
+]
+
+DECISIONS = [
+    (0, "The board approved the 2024-25 risk register."),
+    (2, "The board agreed the 2025-26 budget and the 70% / 30% share of funding."),
+    (4, "The board agreed to commission an independent review of Stage 1 conversion."),
+    (6, "The board approved the annual report of the agency for publication."),
+    (7, "The board agreed to begin the review of the partnership agreement in October 2026."),
+]
+
+# C&P's April-December 2022 report, per partner and quarter (CCC, PCC): the sums over the three
+# quarters are the report's figures (enquiries 222, Stage 1 applications 31, approvals 23, children
+# placed 35, early permanence 13, adoption orders 40, new plans 50). Waiting counts are taken at
+# each quarter's end: 43 children at the end of September; 21 adopters for 32 children at the end
+# of December, the -34 % adopter gap the report gives.
+CP_2022: dict[Figure, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = {
+    Figure.ENQUIRIES: ((55, 20), (52, 23), (50, 22)),
+    Figure.STAGE_1_APPLICATIONS: ((8, 3), (7, 3), (7, 3)),
+    Figure.ADOPTER_APPROVALS: ((6, 2), (5, 2), (6, 2)),
+    Figure.CHILDREN_PLACED: ((9, 3), (8, 4), (8, 3)),
+    Figure.EARLY_PERMANENCE_PLACEMENTS: ((3, 1), (3, 1), (4, 1)),
+    Figure.ADOPTION_ORDERS: ((10, 4), (9, 4), (9, 4)),
+    Figure.SHOULD_BE_PLACED_DECISIONS: ((12, 5), (11, 5), (12, 5)),
+    Figure.CHILDREN_WAITING: ((30, 12), (31, 12), (22, 10)),
+    Figure.APPROVED_ADOPTERS_WAITING: ((14, 6), (13, 6), (15, 6)),
+    Figure.SUPPORT_REFERRALS_ADOPTIVE: ((21, 8), (19, 9), (23, 8)),
+    Figure.SUPPORT_REFERRALS_SGO: ((9, 5), (11, 4), (10, 6)),
+    Figure.ADULT_REFERRALS: ((4, 2), (3, 1), (5, 2)),
+    Figure.INITIAL_ASSESSMENTS_COMPLETED: ((25, 10), (24, 12), (27, 11)),
+}
+CP_2022_ASF = ((Decimal("98450.00"), Decimal("41200.50")),) * 3
+
+# Typical quarterly figures per partner (CCC, PCC) for the other quarters, varied a little.
+TYPICAL: dict[Figure, tuple[int, int]] = {
+    Figure.ENQUIRIES: (52, 22),
+    Figure.STAGE_1_APPLICATIONS: (7, 3),
+    Figure.ADOPTER_APPROVALS: (6, 2),
+    Figure.CHILDREN_PLACED: (8, 3),
+    Figure.EARLY_PERMANENCE_PLACEMENTS: (3, 1),
+    Figure.ADOPTION_ORDERS: (9, 4),
+    Figure.SHOULD_BE_PLACED_DECISIONS: (11, 5),
+    Figure.CHILDREN_WAITING: (24, 10),
+    Figure.APPROVED_ADOPTERS_WAITING: (15, 6),
+    Figure.SUPPORT_REFERRALS_ADOPTIVE: (21, 8),
+    Figure.SUPPORT_REFERRALS_SGO: (10, 5),
+    Figure.ADULT_REFERRALS: (4, 2),
+    Figure.INITIAL_ASSESSMENTS_COMPLETED: (25, 11),
+}
+
+
+def _wobble(key: str, value: int) -> int:
+    # Deterministic variation, so every load of the demo shows the same figures.
+    step = int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 7 - 3
+    return max(0, value + step * max(1, value // 10))
+
+
+def _second_thursday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 7)
+
+
+def meeting_days(today: date, held: int = 8) -> tuple[list[date], date]:
+    """The last `held` quarterly meetings (March, June, September, December) and the next one."""
+    days = sorted(
+        _second_thursday(year, month)
+        for year in range(today.year - held // 4 - 2, today.year + 2)
+        for month in (3, 6, 9, 12)
+    )
+    past = [d for d in days if d < today][-held:]
+    upcoming = next(d for d in days if d > today)
+    return past, upcoming
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0), clock.LONDON)
+
+
+async def load() -> None:
+    if await BoardMember.exists():
+        return
+    today = clock.today()
+    partners = {p["code"]: p for p in await Partner.select()}
+    if not {"CCC", "PCC"} <= set(partners):
+        return
+    await BoardPolicy.insert(
+        BoardPolicy(
+            version=1,
+            attendance_threshold_percent=DEFAULT_POLICY.attendance.threshold_percent,
+            attendance_window_months=DEFAULT_POLICY.attendance.window_months,
+            changed_by="Demo",
+        )
+    )
+    person_ids: dict[str, int] = {}
+    for name, email in [(m[0], m[1]) for m in MEMBERS] + DEPUTIES:
+        row = await Person.select(Person.id).where(Person.email == email).first()
+        if row is None:
+            row = (await Person.insert(Person(name=name, email=email)).returning(Person.id))[0]
+        person_ids[name] = row["id"]
+    past, upcoming = meeting_days(today)
+    term_start = past[0] - timedelta(days=60)
+    member_ids = []
+    for name, _, seat, code, note, deputy in MEMBERS:
+        inserted = await BoardMember.insert(
+            BoardMember(
+                person=person_ids[name],
+                partner=partners[code]["id"] if code else None,
+                seat=seat,
+                seat_note=note,
+                deputy=person_ids[deputy] if deputy else None,
+                starts_on=term_start,
+            )
+        ).returning(BoardMember.id)
+        member_ids.append(inserted[0]["id"])
+    rule_members = [
+        _rule_member(
+            {
+                "id": member_ids[i],
+                "name": m[0],
+                "partner_name": partners[m[3]]["name"] if m[3] else None,
+                "seat": m[2],
+            }
+        )
+        for i, m in enumerate(MEMBERS)
+    ]
+    names = await partner_names()
+    meeting_ids = []
+    for index, day in enumerate([*past, upcoming]):
+        held = index < len(past)
+        marks = dict(zip(member_ids, ATTENDANCE[index], strict=True)) if held else {}
+        verdict = (
+            attendance_rules.board_quorum(rule_members, names, marks, DEFAULT_POLICY.quorum)
+            if held
+            else None
+        )
+        approved = past[index + 1] if index + 1 < len(past) else None
+        inserted = await BoardMeeting.insert(
+            BoardMeeting(
+                title="Partnership board",
+                starts_at=_at(day, 10),
+                ends_at=_at(day, 12),
+                location="Room 2, New Shire Hall, Alconbury Weald, or Microsoft Teams",
+                status=MeetingStatus.HELD if held else MeetingStatus.SCHEDULED,
+                minutes=(
+                    "Minutes of the partnership board (fictional demo). The board received the "
+                    "quarterly performance report, the finance update and the risk register."
+                )
+                if held
+                else "",
+                minutes_approved_on=approved,
+                attendance_version=1 if held else 0,
+                quorate=verdict.quorate if verdict else None,
+                quorum_shortfalls="\n".join(verdict.shortfalls) if verdict else "",
+                quorum_policy_version=1 if held else None,
+            )
+        ).returning(BoardMeeting.id)
+        meeting_id = inserted[0]["id"]
+        meeting_ids.append(meeting_id)
+        await BoardAgendaItem.insert(
+            *[
+                BoardAgendaItem(meeting=meeting_id, position=pos, title=title)
+                for pos, title in enumerate(AGENDA, start=1)
+            ]
+        )
+        if held:
+            await BoardAttendance.insert(
+                *[
+                    BoardAttendance(
+                        meeting=meeting_id,
+                        member=mid,
+                        mark_key=_mark_key(meeting_id, mid),
+                        attendance=mark,
+                        deputy_name=(MEMBERS[i][5] or "A deputy") if mark is D else "",
+                    )
+                    for i, (mid, mark) in enumerate(marks.items())
+                ]
+            )
+    await _actions(past, meeting_ids, person_ids, today)
+    for index, summary in DECISIONS:
+        day = past[index]
+        await BoardDecision.insert(
+            BoardDecision(
+                meeting=meeting_ids[index],
+                reference=f"PB-{day:%Y-%m-%d}-01",
+                summary=summary,
+                decided_on=day,
+            )
+        )
+    await _figures(partners, today)
+    await _funding()
+    await audit.record(SYSTEM, "create", "board_demo", "", summary="demo partnership board loaded")
+
+
+async def _actions(
+    past: list[date], meeting_ids: list[int], person_ids: dict[str, int], today: date
+) -> None:
+    last = past[-1]
+    # The newest meeting's actions fall due around now: one overdue, two due within a fortnight.
+    recent_due = [today - timedelta(days=9), today + timedelta(days=5), today + timedelta(days=11)]
+    recent = 0
+    for meeting_index, text, owner_index, due_in, status in ACTIONS:
+        raised = past[meeting_index]
+        if raised == last:
+            due = recent_due[recent]
+            recent += 1
+        else:
+            due = raised + timedelta(days=due_in)
+        closed = status in (ActionStatus.DONE, ActionStatus.DROPPED)
+        closed_on = min(due - timedelta(days=3), today) if closed else None
+        inserted = await BoardAction.insert(
+            BoardAction(
+                meeting=meeting_ids[meeting_index],
+                description=text,
+                owner=person_ids[MEMBERS[owner_index][0]],
+                due_on=due,
+                status=status,
+                raised_on=raised,
+                closed_on=closed_on,
+            )
+        ).returning(BoardAction.id)
+        action_id = inserted[0]["id"]
+        updates = [
+            BoardActionUpdate(
+                action=action_id,
+                on=raised,
+                status=ActionStatus.OPEN,
+                note="Action raised",
+                by="Demo",
+            )
+        ]
+        if status is not ActionStatus.OPEN:
+            updates.append(
+                BoardActionUpdate(
+                    action=action_id,
+                    on=closed_on or min(raised + timedelta(days=20), today),
+                    status=status,
+                    note={
+                        ActionStatus.DONE: "Reported to the board; action complete.",
+                        ActionStatus.DROPPED: "Superseded by the regional campaign.",
+                        ActionStatus.IN_PROGRESS: "Work started; update at the next meeting.",
+                    }[status],
+                    by=MEMBERS[owner_index][0],
+                )
+            )
+        await BoardActionUpdate.insert(*updates)
+
+
+def _figure_rows(partners: dict[str, Any], today: date) -> list[QuarterFigures]:
+    rows = []
+    first = Quarter(2022, 1)
+    for quarter in quarters_from(first, last_complete_quarter(today)):
+        for column, code in enumerate(("CCC", "PCC")):
+            values: dict[str, Any] = {}
+            if quarter.year == 2022 and quarter.number <= 3:
+                for figure, by_quarter in CP_2022.items():
+                    values[figure.value] = by_quarter[quarter.number - 1][column]
+                values[Figure.ASF_VALUE_APPROVED.value] = CP_2022_ASF[quarter.number - 1][column]
+            else:
+                for figure, typical in TYPICAL.items():
+                    values[figure.value] = _wobble(
+                        f"{quarter.label}{code}{figure.value}", typical[column]
+                    )
+                values[Figure.STAGE_1_APPLICATIONS.value] = min(
+                    values[Figure.STAGE_1_APPLICATIONS.value], values[Figure.ENQUIRIES.value]
+                )
+                values[Figure.ASF_VALUE_APPROVED.value] = Decimal(
+                    _wobble(f"{quarter.label}{code}asf", (95000, 40000)[column])
+                ) + Decimal("0.50")
+            partner_id = partners[code]["id"]
+            rows.append(
+                QuarterFigures(
+                    partner=partner_id,
+                    year=quarter.year,
+                    quarter=quarter.number,
+                    period_key=_period_key(partner_id, quarter),
+                    source="demo",
+                    entered_by="Demo",
+                    **values,
+                )
+            )
+    return rows
+
+
+async def _figures(partners: dict[str, Any], today: date) -> None:
+    await QuarterFigures.insert(*_figure_rows(partners, today))
+    comparisons = []
+    for quarter in quarters_from(Quarter(2022, 1), last_complete_quarter(today)):
+        for scope, conversion, gap in (("national", 12, -21), ("regional", 13, -27)):
+            for indicator, value in (("conversion", conversion), ("adopter_gap", gap)):
+                comparisons.append(
+                    ComparisonFigure(
+                        scope=scope,
+                        indicator=indicator,
+                        year=quarter.year,
+                        quarter=quarter.number,
+                        comparison_key=f"{scope}:{indicator}:{quarter.year}Q{quarter.number}",
+                        percent=Decimal(_wobble(f"{quarter.label}{scope}{indicator}", value)),
+                        source="Illustrative figures for the demo",
+                    )
+                )
+    await ComparisonFigure.insert(*comparisons)
+
+
+async def _funding() -> None:
+    await FundingPlan.insert(
+        FundingPlan(base_year=2021, base_budget=Decimal("3450000.00"), last_year=2027)
+    )
+    await Indexation.insert(
+        *[
+            Indexation(
+                financial_year=year, percent=Decimal(rate), basis="Local government pay award"
+            )
+            for year, rate in (
+                (2022, "4.0"),
+                (2023, "5.5"),
+                (2024, "3.5"),
+                (2025, "3.2"),
+                (2026, "3.0"),
+                (2027, "2.5"),
+            )
+        ]
+    )
+    await PartnershipAgreement.insert(
+        PartnershipAgreement(
+            title="Cambridgeshire and Peterborough Adoption partnership agreement",
+            term_ends_on=date(2030, 11, 30),
+            review_window_months=6,
+            reviews_due_on="2022-03-31,2027-03-31",
+        )
+    )

@@ -1,0 +1,308 @@
+"""The board report for a period, like a report to scrutiny: .docx, and PDF with LibreOffice."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.shared import Cm
+
+from adm.rules.clocks import LABELS as CLOCK_LABELS
+from board.charts import Chart
+from board.rules.attendance import AttendanceReport
+from board.rules.indicators import LABELS, MONEY, Figure, Quarter, Timeliness, Total
+from governance import docx_util, pdf
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# A 1x1 white PNG: Word 2016+ and LibreOffice draw the SVG; older readers show this and the table
+# printed under every chart, which carries the same figures.
+_FALLBACK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+_SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    agency: str
+    first: Quarter
+    last: Quarter
+    policy: Any
+    attendance: AttendanceReport
+    attendance_charts: tuple[Chart, ...]
+    meetings: tuple[dict[str, Any], ...]
+    raised: tuple[dict[str, Any], ...]
+    open_at_end: tuple[dict[str, Any], ...]
+    overdue_at_end: tuple[dict[str, Any], ...]
+    timeliness: tuple[Timeliness, ...] | None
+    timeliness_charts: tuple[Chart, ...]
+    partners: tuple[str, ...]
+    total: Total | None
+    per_partner: dict[str, Total | None]
+    trends: tuple[Chart, ...]
+    funding: Any
+
+    @property
+    def period(self) -> str:
+        if self.first == self.last:
+            return self.first.label
+        return f"{self.first.label} to {self.last.label}"
+
+    @property
+    def filename(self) -> str:
+        return f"board-report-{self.first.label}-to-{self.last.label}".replace(" ", "")
+
+
+def pdf_available() -> bool:
+    return pdf.libreoffice_available()
+
+
+def _day(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _figure(total: Total | None, figure: Figure) -> str:
+    if total is None:
+        return "no figures"
+    value = total.figures.value(figure)
+    return f"£{value:,.2f}" if figure in MONEY else f"{value:,}"
+
+
+def _add_svg(document: Document, chart: Chart, number: int) -> None:
+    package = document.part.package
+    svg_part = Part(
+        PackURI(f"/word/media/board-chart-{number}.svg"),
+        "image/svg+xml",
+        chart.svg.encode(),
+        package,
+    )
+    png_part = Part(
+        PackURI(f"/word/media/board-chart-{number}.png"), "image/png", _FALLBACK_PNG, package
+    )
+    svg_rid = document.part.relate_to(svg_part, RELATIONSHIP_TYPE.IMAGE)
+    png_rid = document.part.relate_to(png_part, RELATIONSHIP_TYPE.IMAGE)
+    width, height = Cm(16), Cm(9)
+    title = chart.title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    xml = f"""
+<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+     xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+     xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+     xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"
+     xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+     xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main">
+  <w:drawing>
+    <wp:inline distT="0" distB="0" distL="0" distR="0">
+      <wp:extent cx="{width}" cy="{height}"/>
+      <wp:docPr id="{1000 + number}" name="Chart {number}"
+                descr="{title}: the table after the chart gives its figures"/>
+      <a:graphic>
+        <a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">
+          <pic:pic>
+            <pic:nvPicPr>
+              <pic:cNvPr id="{1000 + number}" name="chart-{number}.svg"/><pic:cNvPicPr/>
+            </pic:nvPicPr>
+            <pic:blipFill>
+              <a:blip r:embed="{png_rid}">
+                <a:extLst>
+                  <a:ext uri="{_SVG_EXT}"><asvg:svgBlip r:embed="{svg_rid}"/></a:ext>
+                </a:extLst>
+              </a:blip>
+              <a:stretch><a:fillRect/></a:stretch>
+            </pic:blipFill>
+            <pic:spPr>
+              <a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>
+              <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+            </pic:spPr>
+          </pic:pic>
+        </a:graphicData>
+      </a:graphic>
+    </wp:inline>
+  </w:drawing>
+</w:r>"""
+    paragraph = document.add_paragraph()
+    paragraph._p.append(parse_xml(xml))
+
+
+def _chart(document: Document, chart: Chart, counter: list[int]) -> None:
+    counter[0] += 1
+    document.add_heading(chart.title, level=3)
+    _add_svg(document, chart, counter[0])
+    docx_util.add_table(document, chart.head, chart.rows)
+    document.add_paragraph()
+
+
+def board_report(data: ReportData) -> bytes:
+    document = docx_util.marked_document(
+        title=f"Partnership board report, {data.period}",
+        author=data.agency,
+        marking="OFFICIAL",
+        header_note=data.agency,
+    )
+    counter = [0]
+    document.add_heading(f"{data.agency}: report of the partnership board", level=0)
+    document.add_paragraph(
+        f"Period: {data.period} ({_day(data.first.first_day)} to {_day(data.last.last_day)})."
+    )
+    document.add_paragraph(
+        "Purpose: to give the committee assurance on the governance of the regional adoption "
+        "agency: the attendance of partners at the board, the progress of the board's actions, "
+        "the timeliness of panel and agency decisions, and the agency's performance figures. "
+        "This report contains aggregate figures only and no information about any child or "
+        "family."
+    )
+
+    document.add_heading("1. Summary", level=1)
+    flags = data.attendance.flags
+    summary = [
+        f"{len(data.meetings)} board meetings were scheduled in the period, "
+        f"{sum(1 for m in data.meetings if m['status'] == 'held')} held, "
+        f"{sum(1 for m in data.meetings if m['quorate'] is False)} without a quorum.",
+        f"{len(flags)} members or partners attended fewer than "
+        f"{data.policy.attendance.threshold_percent.normalize():f}% of meetings.",
+        f"{len(data.raised)} actions were raised; at the end of the period "
+        f"{len(data.open_at_end)} were open, {len(data.overdue_at_end)} of them overdue.",
+    ]
+    if data.total is not None:
+        summary.extend(f"{d.name}: {d.shown} ({d.formula})." for d in data.total.derived)
+    for line in summary:
+        document.add_paragraph(line, style="List Bullet")
+
+    document.add_heading("2. Attendance", level=1)
+    document.add_paragraph(
+        f"Attendance from {_day(data.attendance.first_day)} to {_day(data.attendance.last_day)}. "
+        f"A deputy sent counts as attending. Threshold "
+        f"{data.policy.attendance.threshold_percent.normalize():f}% (terms of reference, "
+        f"version {data.policy.version})."
+    )
+    for line in flags:
+        document.add_paragraph(line, style="List Bullet")
+    for chart in data.attendance_charts:
+        _chart(document, chart, counter)
+
+    document.add_heading("3. Actions and decisions", level=1)
+    if data.overdue_at_end:
+        document.add_paragraph(f"Overdue at {_day(data.last.last_day)}:")
+        docx_util.add_table(
+            document,
+            ("Action", "Owner", "Due", "Status"),
+            [
+                (a["description"], a["owner_name"], _day(a["due_on"]), a["status_label"])
+                for a in data.overdue_at_end
+            ],
+        )
+    else:
+        document.add_paragraph(f"No action was overdue at {_day(data.last.last_day)}.")
+    document.add_paragraph()
+    document.add_paragraph(f"Actions raised in the period: {len(data.raised)}.")
+    if data.raised:
+        docx_util.add_table(
+            document,
+            ("Raised", "Action", "Owner", "Due", "Status"),
+            [
+                (
+                    _day(a["raised_on"]),
+                    a["description"],
+                    a["owner_name"],
+                    _day(a["due_on"]),
+                    a["status_label"],
+                )
+                for a in data.raised
+            ],
+        )
+
+    document.add_heading("4. Timeliness of panel and agency decisions", level=1)
+    if data.timeliness is None:
+        document.add_paragraph("No ADM decisions recorded yet.")
+    elif not data.timeliness:
+        document.add_paragraph("No clocks closed in the period.")
+    else:
+        for chart in data.timeliness_charts:
+            _chart(document, chart, counter)
+        docx_util.add_table(
+            document,
+            ("Quarter", "Partner", "Clock", "Met", "Missed", "Share met"),
+            [
+                (
+                    t.quarter.label,
+                    t.partner,
+                    CLOCK_LABELS[t.clock],
+                    str(t.met),
+                    str(t.missed),
+                    t.shown,
+                )
+                for t in data.timeliness
+            ],
+        )
+
+    document.add_heading("5. Performance figures", level=1)
+    if data.total is None:
+        document.add_paragraph("No performance figures were entered for the period.")
+    else:
+        if data.total.gaps:
+            document.add_paragraph("Figures missing: " + "; ".join(data.total.gaps) + ".")
+        document.add_paragraph(
+            "Counts are added up over the period; children and adopters waiting are those at the "
+            f"end of {data.total.stocks_at.label}."
+        )
+        head = ("Measure", *data.partners, "Whole agency")
+        rows = [
+            (
+                LABELS[f][0].upper() + LABELS[f][1:],
+                *(_figure(data.per_partner.get(p), f) for p in data.partners),
+                _figure(data.total, f),
+            )
+            for f in Figure
+        ]
+        docx_util.add_table(document, head, rows)
+        document.add_paragraph()
+        for derived in data.total.derived:
+            document.add_paragraph(
+                f"{derived.name}: {derived.shown}, worked out as {derived.formula}.",
+                style="List Bullet",
+            )
+        for chart in data.trends:
+            _chart(document, chart, counter)
+
+    document.add_heading("6. Funding", level=1)
+    funding = data.funding
+    if funding.years:
+        docx_util.add_table(
+            document,
+            ("Financial year", "Indexation", "Budget", *data.partners),
+            [
+                (
+                    y.label,
+                    "base year"
+                    if y.indexation_percent is None
+                    else f"{y.indexation_percent.normalize():f}%",
+                    f"£{y.total:,.2f}",
+                    *(
+                        next((f"£{c.amount:,.2f}" for c in y.contributions if c.partner == p), "")
+                        for p in data.partners
+                    ),
+                )
+                for y in funding.years
+            ],
+        )
+    else:
+        document.add_paragraph("No funding plan recorded.")
+    for milestone in funding.milestones:
+        document.add_paragraph(milestone.description + ".", style="List Bullet")
+
+    document.add_heading("7. Recommendation", level=1)
+    document.add_paragraph("The committee is asked to note the report.")
+    return docx_util.deterministic_docx(document, dated=data.last.last_day)
+
+
+async def board_report_pdf(data: ReportData, work_dir: Path) -> bytes:
+    content = board_report(data)
+    return await asyncio.to_thread(pdf.to_pdf, content, work_dir / "board-pdf", timeout=120)

@@ -39,14 +39,14 @@ def convert_files(
     """Return the PDF for each source, in order, written to out_dir as <stem>.pdf."""
     if not sources:
         return []
-    binary = soffice_binary()
-    if binary is None:
-        raise ConversionError("LibreOffice (soffice) is not installed on this server")
     stems = [source.stem for source in sources]
     # LibreOffice names each output after its input's stem, so two inputs called
     # report.docx would silently overwrite each other.
     if len(set(stems)) != len(stems):
         raise ValueError("sources must have distinct file names (stems)")
+    binary = soffice_binary()
+    if binary is None:
+        raise ConversionError("LibreOffice (soffice) is not installed on this server")
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs, len(sources)))
     # Round-robin keeps the big and small documents spread over the processes.

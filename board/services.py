@@ -6,6 +6,7 @@ import csv
 import importlib
 import io
 import logging
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -511,11 +512,11 @@ def _clock_time(check: Checker, field_name: str, value: object, label: str) -> t
     if not text:
         check.fail(field_name, f"Enter the {label.lower()}")
         return None
-    try:
-        return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
-    except ValueError:
+    found = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", text)
+    if found is None or int(found[1]) > 23 or int(found[2] or 0) > 59:
         check.fail(field_name, f"{label} must be a time like 14:00")
         return None
+    return time(int(found[1]), int(found[2] or 0))
 
 
 async def meetings() -> list[dict[str, Any]]:
@@ -1871,6 +1872,9 @@ async def send_agreement_reminders(today: date) -> int:
 # ---------------------------------------------------------------- other areas' records
 
 
+_WARNED: set[tuple[str, str]] = set()
+
+
 def _table(module_name: str, class_name: str, *columns: str) -> Any:
     """The named table if another area has built it with these columns; None until then."""
     try:
@@ -1881,9 +1885,14 @@ def _table(module_name: str, class_name: str, *columns: str) -> Any:
     if not (isinstance(table, type) and issubclass(table, Table)):
         return None
     if any(not hasattr(table, column) for column in columns):
-        log.warning(
-            "%s.%s lacks one of %s; the board cannot read it", module_name, class_name, columns
-        )
+        if (module_name, class_name) not in _WARNED:
+            _WARNED.add((module_name, class_name))
+            log.warning(
+                "%s.%s lacks one of %s; the board cannot read it yet",
+                module_name,
+                class_name,
+                columns,
+            )
         return None
     return table
 

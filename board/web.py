@@ -1140,7 +1140,9 @@ class ReportController(Controller):
     opt = allow(*EDITORS)
 
     @get("", name="board:report")
-    async def show(self, request: AnyRequest, first: str = "", last: str = "") -> Template:
+    async def show(
+        self, request: AnyRequest, first: FromQuery[str] = "", last: FromQuery[str] = ""
+    ) -> Template:
         today = clock.today()
         start, end, errors = _report_period(first, last, today)
         return form_page(
@@ -1160,7 +1162,9 @@ class ReportController(Controller):
         return await report_data(start, end)
 
     @get("/board-report.docx", name="board:report_docx")
-    async def docx(self, request: AnyRequest, first: str = "", last: str = "") -> Response[bytes]:
+    async def docx(
+        self, request: AnyRequest, first: FromQuery[str] = "", last: FromQuery[str] = ""
+    ) -> Response[bytes]:
         data = await self._build(request, first, last)
         content = documents.board_report(data)
         await audit.record(
@@ -1177,7 +1181,9 @@ class ReportController(Controller):
         )
 
     @get("/board-report.pdf", name="board:report_pdf")
-    async def pdf(self, request: AnyRequest, first: str = "", last: str = "") -> Response[bytes]:
+    async def pdf(
+        self, request: AnyRequest, first: FromQuery[str] = "", last: FromQuery[str] = ""
+    ) -> Response[bytes]:
         if not documents.pdf_available():
             raise NotFoundException("PDF reports need LibreOffice, which is not installed")
         data = await self._build(request, first, last)
@@ -1398,7 +1404,7 @@ async def api_attendance(
 
 
 @get("/actions", name="board:api_actions", opt=allow(*EDITORS))
-async def api_actions(status: str = "") -> list[dict[str, Any]]:
+async def api_actions(status: FromQuery[str] = "") -> list[dict[str, Any]]:
     return [_plain_action(a, True) for a in await services.actions(status)]
 
 

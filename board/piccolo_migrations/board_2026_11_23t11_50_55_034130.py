@@ -90,9 +90,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="board", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="board", description=DESCRIPTION)
 
     manager.add_table(
         class_name="BoardActionUpdate",
@@ -178,9 +176,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Indexation", tablename="indexation", schema=None, columns=None
-    )
+    manager.add_table(class_name="Indexation", tablename="indexation", schema=None, columns=None)
 
     manager.add_table(
         class_name="QuarterFigures",

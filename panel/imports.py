@@ -91,7 +91,7 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
             raise Invalid({"file": "The file is not a readable .xlsx workbook"}) from None
         sheet = book.worksheets[0]

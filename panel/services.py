@@ -638,9 +638,10 @@ async def add_interest(
     check.raise_if_any()
     await member(member_id)
     async with db.transaction():
-        if await RegisteredInterest.exists().where(
-            (RegisteredInterest.member == member_id) & (RegisteredInterest.name.ilike(name))
-        ):
+        have = await RegisteredInterest.select(RegisteredInterest.name).where(
+            RegisteredInterest.member == member_id
+        )
+        if any(r["name"].casefold() == name.casefold() for r in have):
             raise Conflict(f"{name} is already in the register of interests", "interest_name")
         row = await RegisteredInterest.insert(
             RegisteredInterest(member=member_id, name=name, relationship=relationship)

@@ -282,7 +282,12 @@ def live_server() -> Iterator[LiveServer]:
         support.drop_database(url, data_dir)
 
 
-@pytest.fixture(scope="session")
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Sync Playwright keeps an event loop running while it is open; async tests must not run then.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     support.require(support.chromium_available(), "Chromium (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -130,7 +131,7 @@ async def funding_shares() -> dict[int, dict[int, Decimal]]:
 
 
 async def set_funding_shares(
-    actor: Actor, financial_year: int, raw_shares: dict[int, object], *, path: str = ""
+    actor: Actor, financial_year: int, raw_shares: Mapping[int, object], *, path: str = ""
 ) -> None:
     check = Checker()
     known = {p["id"]: p for p in await partners()}

@@ -1,0 +1,138 @@
+"""The board chair's day in a real browser, and an accessibility check of every board page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from governance import clock
+from tests.browser.axe import serious_violations
+from tests.browser.test_foundation import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_chair_sees_attendance_overdue_actions_and_timeliness_on_the_dashboard(
+    browser: Any,
+) -> None:
+    sign_in(browser, "chair@demo.example")
+    browser.get_by_role("link", name="Board dashboard").click()
+    assert browser.get_by_role("heading", name="Governance dashboard").is_visible()
+    below = browser.locator("#below-threshold")
+    assert "Fiona Clarke: attended 2 of 4 meetings (50%)" in below.inner_text()
+    assert "Peterborough" not in below.inner_text()
+    overdue = browser.locator("#overdue-actions")
+    assert "Bring proposals to improve attendance from Peterborough" in overdue.inner_text()
+    assert browser.locator("#timeliness").is_visible()
+    assert browser.get_by_text("No ADM decisions recorded yet.").is_visible()
+    assert browser.locator("svg[role=img]").count() >= 5
+
+
+def test_the_chair_records_a_meeting_its_attendance_and_a_new_action(browser: Any) -> None:
+    sign_in(browser, "chair@demo.example")
+    browser.goto("/board/meetings")
+    today = clock.today().isoformat()
+    browser.get_by_label("Meeting title").fill("Extraordinary partnership board")
+    browser.get_by_label("Date").fill(today)
+    browser.get_by_label("Starts at").fill("14:00")
+    browser.get_by_label("Finishes at").fill("15:00")
+    browser.get_by_role("button", name="Schedule meeting").click()
+    assert browser.get_by_text("Your changes have been saved.").is_visible()
+    assert browser.locator("#matters-arising li").count() >= 3
+    browser.get_by_role("link", name="Record attendance").click()
+    legends = browser.locator("legend")
+    for index in range(legends.count()):
+        group = browser.locator("fieldset").nth(index)
+        group.get_by_label("Present").check()
+    browser.get_by_role("button", name="Save attendance").click()
+    assert "Quorate" in browser.locator("#quorum").inner_text()
+    browser.get_by_label("Action", exact=True).fill("Write to both councils about the review")
+    browser.get_by_label("Owner").select_option(label="Marcus Webb")
+    browser.get_by_label("Due date").fill("2001-01-01")
+    browser.get_by_role("button", name="Add action").click()
+    summary = browser.locator(".govuk-error-summary")
+    assert "the date of the meeting that raised the action" in summary.inner_text()
+    browser.get_by_label("Due date").fill(today)
+    browser.get_by_role("button", name="Add action").click()
+    assert browser.get_by_role("link", name="Write to both councils about the review").is_visible()
+
+
+def test_the_chair_downloads_the_board_report(browser: Any) -> None:
+    sign_in(browser, "chair@demo.example")
+    browser.goto("/board/report")
+    browser.get_by_label("From the quarter").select_option("2022-23 Q1")
+    browser.get_by_label("To the quarter").select_option("2022-23 Q3")
+    with browser.expect_download() as download:
+        browser.get_by_role("button", name="Download Word report").click()
+    path = download.value.path()
+    with open(path, "rb") as file, zipfile.ZipFile(io.BytesIO(file.read())) as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "Conversion from enquiry to Stage 1: 14% (applications commencing Stage 1" in body
+    assert "Adopter gap: -34%" in body
+
+
+PAGES = {
+    "chair@demo.example": [
+        "/",
+        "/board",
+        "/board/members",
+        "/board/members/new",
+        "/board/members/1",
+        "/board/meetings",
+        "/board/meetings/8",
+        "/board/meetings/9",
+        "/board/meetings/8/attendance",
+        "/board/actions",
+        "/board/actions?status=overdue",
+        "/board/actions/7",
+        "/board/decisions",
+        "/board/figures",
+        "/board/figures/new",
+        "/board/figures/1",
+        "/board/funding",
+        "/board/terms-of-reference",
+        "/board/report",
+    ],
+    "board@demo.example": ["/", "/board", "/board/figures", "/board/funding"],
+}
+
+
+@pytest.mark.parametrize(
+    ("email", "path"), [(email, path) for email, paths in PAGES.items() for path in paths]
+)
+def test_every_board_page_passes_the_accessibility_check(
+    browser: Any, email: str, path: str
+) -> None:
+    sign_in(browser, email)
+    response = browser.goto(path)
+    assert response.status == 200, path
+    assert serious_violations(browser) == []
+
+
+def test_a_form_error_on_a_board_page_passes_the_accessibility_check(browser: Any) -> None:
+    sign_in(browser, "chair@demo.example")
+    browser.goto("/board/figures/new")
+    browser.get_by_label("Enquiries").fill("-4")
+    browser.get_by_role("button", name="Save figures").click()
+    assert "The number of enquiries cannot be negative" in browser.locator(
+        ".govuk-error-summary"
+    ).inner_text()
+    assert serious_violations(browser) == []
+
+
+def test_the_dashboard_and_its_charts_work_without_javascript(
+    chromium: Any, live_server: Any
+) -> None:
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, "board@demo.example")
+        page.goto("/board")
+        assert page.locator("svg[role=img]").count() >= 4
+        assert "Fiona Clarke" not in page.content()
+        assert page.get_by_text("Figures in the chart: Attendance by partner").is_visible()
+    finally:
+        context.close()

@@ -1970,25 +1970,61 @@ class CentralListCompliance:
 
 
 async def central_list_compliance(today: date) -> CentralListCompliance | None:
-    table = _table(
-        "panel.tables", "CentralListMember", "dbs_due_on", "training_due_on", "review_due_on"
+    """Members of the central list whose DBS check, training or annual review is overdue."""
+    members_table = _table(
+        "panel.tables", "PanelMember", "joined_on", "leaving_on", "dbs_checked_on", "reviewed_on"
     )
-    if table is None:
+    training_table = _table("panel.tables", "TrainingRecord", "member", "course", "completed_on")
+    if members_table is None or training_table is None:
         return None
     try:
-        rows = await table.select(table.dbs_due_on, table.training_due_on, table.review_due_on)
+        from panel.rules.eligibility import DEFAULT_ELIGIBILITY
+
+        rows = await members_table.select(
+            members_table.id,
+            members_table.joined_on,
+            members_table.leaving_on,
+            members_table.dbs_checked_on,
+            members_table.reviewed_on,
+        )
+        training = await training_table.select(
+            training_table.member, training_table.course, training_table.completed_on
+        )
     except Exception:
         log.exception("reading the central list failed")
         return None
+    # The panel area's default eligibility policy: the board reports against the same periods.
+    rules = DEFAULT_ELIGIBILITY
+    latest: dict[tuple[int, str], date] = {}
+    for t in training:
+        key = (t["member"], str(t["course"]))
+        if key not in latest or t["completed_on"] > latest[key]:
+            latest[key] = t["completed_on"]
+    current = [r for r in rows if r["leaving_on"] is None or r["leaving_on"] > today]
 
-    def late(key: str) -> int:
-        return sum(1 for r in rows if r[key] is not None and r[key] < today)
+    def overdue(last: date | None, months: int | None) -> bool:
+        if last is None:
+            return True
+        return months is not None and add_months(last, months) < today
 
     return CentralListCompliance(
-        members=len(rows),
-        dbs_overdue=late("dbs_due_on"),
-        training_overdue=late("training_due_on"),
-        review_overdue=late("review_due_on"),
+        members=len(current),
+        dbs_overdue=sum(
+            1 for r in current if overdue(r["dbs_checked_on"], rules.dbs_renew_every_months)
+        ),
+        training_overdue=sum(
+            1
+            for r in current
+            if any(
+                overdue(latest.get((r["id"], rule.course.value)), rule.renew_every_months)
+                for rule in rules.training
+            )
+        ),
+        review_overdue=sum(
+            1
+            for r in current
+            if overdue(r["reviewed_on"] or r["joined_on"], rules.review_every_months)
+        ),
     )
 
 

@@ -23,12 +23,13 @@ from board import charts, documents, services
 from board.rules import indicators
 from board.rules.attendance import Rate
 from board.rules.indicators import Figure, PartnerQuarter, Quarter, Timeliness
-from governance import audit, clock, home, nav
+from governance import audit, clock, home, jobs, nav
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
 from governance.forms import form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
+from governance.settings import Settings
 from governance.web import form_page, settings_of, user_of
 
 AnyRequest = Request[Any, Any, Any]
@@ -55,6 +56,21 @@ async def _home(user: CurrentUser) -> dict[str, Any]:
 
 
 home.register("board", "board/home.html", (Role.BOARD_CHAIR, Role.BOARD_MEMBER), _home, order=60)
+
+
+async def send_reminders(settings: Settings) -> None:
+    # Claimed once an hour across every process; the outbox's dedupe keys make a rerun harmless.
+    moment = clock.london(clock.now())
+    run_key = f"{moment:%Y-%m-%dT%H}"
+    if not await jobs.claim("board_reminders", run_key):
+        return
+    today = moment.date()
+    await services.send_action_reminders(today, settings.base_url.rstrip("/"))
+    await services.send_agreement_reminders(today)
+    await jobs.finish("board_reminders", run_key)
+
+
+jobs.register("board_reminders", send_reminders)
 
 
 async def _submit(

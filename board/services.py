@@ -2060,38 +2060,30 @@ class Dashboard:
 
 
 async def attendance_report(ending_on: date, current_policy: Policy) -> AttendanceReport:
-    first = date(ending_on.year - 6, 1, 1)
+    window_start = add_months(ending_on, -current_policy.attendance.window_months) + timedelta(
+        days=1
+    )
     marks_rows = await BoardAttendance.select(
         BoardAttendance.member,
         BoardAttendance.attendance,
         BoardAttendance.meeting.starts_at.as_alias("starts_at"),
-    ).where(BoardAttendance.meeting.starts_at >= _london(first, time.min))
-    everyone = await members(on=ending_on)
-    with_marks = {r["member"] for r in marks_rows}
-    window_start = add_months(ending_on, -current_policy.attendance.window_months) + timedelta(
-        days=1
+    ).where(
+        (BoardAttendance.meeting.starts_at >= _london(window_start, time.min))
+        & (BoardAttendance.meeting.starts_at < _london(ending_on + timedelta(days=1), time.min))
     )
     marks = [
         Mark(r["member"], clock.london(r["starts_at"]).date(), Attendance(r["attendance"]))
         for r in marks_rows
     ]
-    in_window = {m.member_id for m in marks if window_start <= m.held_on <= ending_on}
-    shown = [m for m in everyone if m["current"] or m["id"] in in_window]
-    listed = [m for m in everyone if m["current"] or m["id"] in with_marks]
-    report = attendance_rules.attendance_over_window(
-        [_rule_member(m) for m in listed],
+    in_window = {m.member_id for m in marks}
+    # Current members, and past members who sat in the window: a member who left still counts.
+    shown = [m for m in await members(on=ending_on) if m["current"] or m["id"] in in_window]
+    return attendance_rules.attendance_over_window(
+        [_rule_member(m) for m in shown],
         await partner_names(),
         marks,
         ending_on,
         current_policy.attendance,
-    )
-    shown_ids = {m["id"] for m in shown}
-    return AttendanceReport(
-        first_day=report.first_day,
-        last_day=report.last_day,
-        policy_version=report.policy_version,
-        members=tuple(r for r in report.members if r.member_id in shown_ids),
-        partners=report.partners,
     )
 
 

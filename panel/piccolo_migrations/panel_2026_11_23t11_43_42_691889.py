@@ -61,13 +61,9 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="panel", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="panel", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Meeting", tablename="meeting", schema=None, columns=None
-    )
+    manager.add_table(class_name="Meeting", tablename="meeting", schema=None, columns=None)
 
     manager.add_table(
         class_name="PanelPolicy",
@@ -97,9 +93,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Sitting", tablename="sitting", schema=None, columns=None
-    )
+    manager.add_table(class_name="Sitting", tablename="sitting", schema=None, columns=None)
 
     manager.add_table(
         class_name="TrainingRecord",

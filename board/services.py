@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import importlib
 import io
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from asyncpg.exceptions import UniqueViolationError
 from piccolo.table import Table
@@ -1066,7 +1067,9 @@ async def save_minutes(
 # ---------------------------------------------------------------- actions and decisions
 
 
-async def _action_rows(where: Any = None) -> list[dict[str, Any]]:
+async def _action_rows(
+    where: Any = None, actions_policy: ActionsPolicy | None = None
+) -> list[dict[str, Any]]:
     query = BoardAction.select(
         *BoardAction.all_columns(),
         BoardAction.owner.name.as_alias("owner_name"),
@@ -1078,7 +1081,8 @@ async def _action_rows(where: Any = None) -> list[dict[str, Any]]:
         query = query.where(where)
     rows = list(await query)
     today = clock.today()
-    actions_policy = (await policy()).actions
+    if actions_policy is None:
+        actions_policy = (await policy()).actions
     for row in rows:
         standing = action_rules.standing(_as_action(row), today, actions_policy)
         row["standing"] = standing.standing.value
@@ -2093,6 +2097,51 @@ def last_complete_quarter(today: date) -> Quarter:
     return previous or Quarter(current.year - 1, 4)
 
 
+_Records = tuple[
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    dict[str, Any] | None,
+    AttendanceReport,
+]
+
+
+async def _dashboard_records(
+    today: date, first: Quarter, quarter: Quarter, year_ago: date, current_policy: Policy
+) -> _Records:
+    found = await asyncio.gather(
+        _action_rows(
+            BoardAction.status.is_in([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+            current_policy.actions,
+        ),
+        QuarterFigures.select(
+            *QuarterFigures.all_columns(), QuarterFigures.partner.name.as_alias("partner_name")
+        ).where((QuarterFigures.year >= first.year) & (QuarterFigures.year <= quarter.year)),
+        ComparisonFigure.select().where(
+            (ComparisonFigure.year >= first.year) & (ComparisonFigure.year <= quarter.year)
+        ),
+        BoardMeeting.select(
+            BoardMeeting.id,
+            BoardMeeting.starts_at,
+            BoardMeeting.quorate,
+            BoardMeeting.quorum_shortfalls,
+        ).where(
+            (BoardMeeting.starts_at >= _london(year_ago, time.min))
+            & (BoardMeeting.status == MeetingStatus.HELD)
+        ),
+        BoardMeeting.select(BoardMeeting.id, BoardMeeting.title, BoardMeeting.starts_at)
+        .where(
+            (BoardMeeting.starts_at >= _london(today, time.min))
+            & (BoardMeeting.status == MeetingStatus.SCHEDULED)
+        )
+        .order_by(BoardMeeting.starts_at)
+        .first(),
+        attendance_report(today, current_policy),
+    )
+    return cast(_Records, found)
+
+
 async def dashboard(today: date, *, quarters_shown: int = 8) -> Dashboard:
     current_policy = await policy()
     quarter = last_complete_quarter(today)
@@ -2104,55 +2153,38 @@ async def dashboard(today: date, *, quarters_shown: int = 8) -> Dashboard:
             else Quarter(first.year - 1, 4)
         )
     quarters = indicators.quarters_from(first, quarter)
-    open_rows = await _action_rows(
-        BoardAction.status.is_in([ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+    year_ago = add_months(today, -12)
+    # Independent reads run side by side: on PostgreSQL each takes its own pooled connection.
+    records, others = await asyncio.gather(
+        _dashboard_records(today, first, quarter, year_ago, current_policy),
+        asyncio.gather(
+            panel_quorum_and_deferrals(quarter.first_day, quarter.last_day),
+            central_list_compliance(today),
+            partner_names(),
+            adm_clock_outcomes(quarter, quarter),
+        ),
     )
-    figure_data = await QuarterFigures.select(
-        *QuarterFigures.all_columns(), QuarterFigures.partner.name.as_alias("partner_name")
-    ).where((QuarterFigures.year >= first.year) & (QuarterFigures.year <= quarter.year))
+    open_rows, figure_data, comparison_data, board_rows, next_meeting, attendance = records
+    panel, central_list, partners, outcomes = others
     figure_data = [r for r in figure_data if first <= Quarter(r["year"], r["quarter"]) <= quarter]
     comparison_rows = [
-        r
-        for r in await ComparisonFigure.select().where(
-            (ComparisonFigure.year >= first.year) & (ComparisonFigure.year <= quarter.year)
-        )
-        if first <= Quarter(r["year"], r["quarter"]) <= quarter
+        r for r in comparison_data if first <= Quarter(r["year"], r["quarter"]) <= quarter
     ]
-    year_ago = add_months(today, -12)
-    board_rows = await BoardMeeting.select(
-        BoardMeeting.id,
-        BoardMeeting.starts_at,
-        BoardMeeting.quorate,
-        BoardMeeting.quorum_shortfalls,
-    ).where(
-        (BoardMeeting.starts_at >= _london(year_ago, time.min))
-        & (BoardMeeting.status == MeetingStatus.HELD)
-    )
-    next_meeting = (
-        await BoardMeeting.select(BoardMeeting.id, BoardMeeting.title, BoardMeeting.starts_at)
-        .where(
-            (BoardMeeting.starts_at >= _london(today, time.min))
-            & (BoardMeeting.status == MeetingStatus.SCHEDULED)
-        )
-        .order_by(BoardMeeting.starts_at)
-        .first()
-    )
-    outcomes = await adm_clock_outcomes(quarter, quarter)
     return Dashboard(
         today=today,
         policy=current_policy,
-        attendance=await attendance_report(today, current_policy),
+        attendance=attendance,
         overdue=tuple(r for r in open_rows if r["standing"] == "overdue"),
         due_soon=tuple(r for r in open_rows if r["standing"] == "due_soon"),
         open_actions=len(open_rows),
         quarter=quarter,
         quarters=quarters,
         timeliness=None if outcomes is None else indicators.timeliness(outcomes),
-        panel=await panel_quorum_and_deferrals(quarter.first_day, quarter.last_day),
-        central_list=await central_list_compliance(today),
+        panel=panel,
+        central_list=central_list,
         board_meetings=len(board_rows),
         board_inquorate=tuple(r for r in board_rows if r["quorate"] is False),
-        partners=tuple(await partner_names()),
+        partners=tuple(partners),
         figures=tuple(
             PartnerQuarter(r["partner_name"], Quarter(r["year"], r["quarter"]), _figures_of(r))
             for r in figure_data

@@ -50,6 +50,7 @@ class ReportData:
     per_partner: dict[str, Total | None]
     trends: tuple[Chart, ...]
     funding: Any
+    central_list: Any = None  # services.CentralListCompliance, or None before the panel has one
 
     @property
     def period(self) -> str:
@@ -241,6 +242,25 @@ def board_report(data: ReportData) -> bytes:
                 )
                 for t in data.timeliness
             ],
+        )
+
+    document.add_heading("Quorum and the central list", level=2)
+    inquorate = [m for m in data.meetings if m["quorate"] is False]
+    if inquorate:
+        for m in inquorate:
+            document.add_paragraph(
+                f"The board meeting on {_day(m['starts_at'])} was not quorate.", style="List Bullet"
+            )
+    else:
+        document.add_paragraph("Every board meeting held in the period was quorate.")
+    listed = data.central_list
+    if listed is None or not listed.members:
+        document.add_paragraph("No central list recorded yet.")
+    else:
+        document.add_paragraph(
+            f"Central list: {listed.members} members; {listed.dbs_overdue} DBS checks, "
+            f"{listed.training_overdue} training records and {listed.review_overdue} annual "
+            "reviews overdue today."
         )
 
     document.add_heading("5. Performance figures", level=1)

@@ -60,7 +60,7 @@ from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.roles import Role
 from governance.rules.workdays import add_months
-from governance.tables import Account, FundingShare, Partner, Person, RoleGrant
+from governance.tables import Account, Person, RoleGrant
 from governance.validate import Checker
 
 log = logging.getLogger("governance.board")
@@ -2229,21 +2229,3 @@ async def home_summary(today: date) -> dict[str, Any]:
         "open": len(open_rows),
         "next_meeting": next_meeting,
     }
-
-
-async def account_person(account_id: int | None) -> int | None:
-    if account_id is None:
-        return None
-    row = await Account.select(Account.person).where(Account.id == account_id).first()
-    return None if row is None else int(row["person"])
-
-
-async def shares_total_check(year: int) -> None:
-    """Kept for the API: raises Invalid when a year's shares are not complete."""
-    rows = await FundingShare.select().where(FundingShare.financial_year == year)
-    if not rows:
-        raise Invalid({"financial_year": f"No shares are recorded for {year}"})
-
-
-async def partner_id_by_code() -> dict[str, int]:
-    return {p["code"]: p["id"] for p in await Partner.select(Partner.id, Partner.code)}

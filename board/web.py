@@ -1284,6 +1284,7 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
         },
         trends=tuple(trend_charts(rows, partners, quarters, comparison_map)),
         funding=await services.funding(),
+        central_list=await services.central_list_compliance(clock.today()),
     )
 
 

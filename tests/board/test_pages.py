@@ -534,3 +534,102 @@ async def test_the_api_refuses_attendance_recorded_twice(
         f"/api/v1/board/meetings/{meeting_id}/attendance", json={**body, "extra": 1}
     )
     assert unknown.status_code == 400
+
+
+async def test_moving_a_meeting_sends_a_new_revision_and_cancelling_it_a_cancellation(
+    client: Any, sign_in: Any, board: dict[str, int]
+) -> None:
+    await sign_in(Role.BOARD_CHAIR)
+    day = clock.today() + timedelta(days=40)
+    meeting_id = await _meeting(day)
+    moved = await client.post(
+        f"/board/meetings/{meeting_id}",
+        data={
+            "title": "Partnership board",
+            "day": (day + timedelta(days=1)).isoformat(),
+            "starts": "10:00",
+            "ends": "12:00",
+            "version": "1",
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    stale = await client.post(
+        f"/board/meetings/{meeting_id}",
+        data={"day": day.isoformat(), "starts": "9", "ends": "10", "version": "1"},
+    )
+    assert stale.status_code == 409
+    cancelled = await client.post(
+        f"/board/meetings/{meeting_id}/cancel", data={"version": "2"}, follow_redirects=False
+    )
+    assert cancelled.status_code == 303
+    calendars = [_attachment(m) for m in await OutboxMessage.select()]
+    assert sum("SEQUENCE:1" in c and "METHOD:REQUEST" in c for c in calendars) == 4
+    assert sum("SEQUENCE:2" in c and "METHOD:CANCEL" in c for c in calendars) == 4
+    row = await BoardMeeting.select().where(BoardMeeting.id == meeting_id).first()
+    assert row["status"] == "cancelled"
+
+
+async def test_the_api_creates_and_updates_actions_with_versions(
+    client: Any, sign_in: Any, board: dict[str, int]
+) -> None:
+    await sign_in(Role.BOARD_CHAIR)
+    meeting_id = await _meeting(clock.today())
+    due = (clock.today() + timedelta(days=7)).isoformat()
+    no_owner = await client.post(
+        "/api/v1/board/actions",
+        json={"meeting_id": meeting_id, "description": "Brief the councils", "due_on": due},
+    )
+    assert no_owner.status_code == 422
+    assert no_owner.json()["errors"] == {"owner": "Select who owns the action"}
+    created = await client.post(
+        "/api/v1/board/actions",
+        json={
+            "meeting_id": meeting_id,
+            "description": "Brief the councils",
+            "owner_person_id": board["chair_person"],
+            "due_on": due,
+        },
+    )
+    assert created.status_code == 201
+    action = created.json()
+    assert action["owner"] == "Ruth Chair"
+    done = await client.put(
+        f"/api/v1/board/actions/{action['id']}",
+        json={"version": 1, "status": "done", "note": "Briefed"},
+    )
+    assert done.json()["status"] == "done"
+    stale = await client.put(
+        f"/api/v1/board/actions/{action['id']}", json={"version": 1, "status": "open"}
+    )
+    assert stale.status_code == 409
+
+
+async def test_corrected_figures_need_the_version_they_were_read_at(
+    client: Any, sign_in: Any, board: dict[str, int]
+) -> None:
+    await sign_in(Role.BOARD_CHAIR)
+    figures_id = await services.enter_figures(
+        audit.SYSTEM, {"partner": "CCC", "quarter": "2022-23 Q3", **FIGURES}
+    )
+    fixed = await client.post(
+        f"/board/figures/{figures_id}",
+        data={**FIGURES, "enquiries": "223", "version": "1"},
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303
+    stale = await client.post(
+        f"/board/figures/{figures_id}", data={**FIGURES, "enquiries": "1", "version": "1"}
+    )
+    assert stale.status_code == 409
+    row = await QuarterFigures.select().first()
+    assert (row["enquiries"], row["version"]) == (223, 2)
+
+
+async def test_a_board_member_cannot_open_meetings_actions_or_the_report(
+    client: Any, sign_in: Any, board: dict[str, int]
+) -> None:
+    await sign_in(Role.BOARD_MEMBER)
+    for path in ("/board/meetings", "/board/actions", "/board/report", "/api/v1/board/actions"):
+        assert (await client.get(path)).status_code == 403, path
+    assert (await client.get("/board")).status_code == 200

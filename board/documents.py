@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import base64
+import re
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -23,11 +26,24 @@ from governance import docx_util, pdf
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-# A 1x1 white PNG: Word 2016+ and LibreOffice draw the SVG; older readers show this and the table
-# printed under every chart, which carries the same figures.
-_FALLBACK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
-)
+
+def _white_pixel_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+# Word 2016 and later draw the SVG; older readers draw this white pixel, and the table printed
+# under every chart carries the same figures.
+_FALLBACK_PNG = _white_pixel_png()
 _SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 
 
@@ -78,19 +94,103 @@ def _figure(total: Total | None, figure: Figure) -> str:
     return f"£{value:,.2f}" if figure in MONEY else f"{value:,}"
 
 
-def _add_svg(document: Document, chart: Chart, number: int) -> None:
+_SVG_NS = "http://www.w3.org/2000/svg"
+_PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-dasharray",
+        "opacity",
+        "font-family",
+        "font-size",
+        "font-weight",
+        "text-anchor",
+    }
+)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def _for_documents(svg: str) -> str:
+    """The chart with its CSS written onto each element, for readers without CSS selectors.
+
+    pygal styles its charts with CSS scoped under the chart's id; LibreOffice's SVG reader does
+    not apply those rules and paints the chart black. Each rule's last compound selector (tag and
+    classes) is matched, and rules apply in order, as pygal writes general rules first.
+    """
+    ElementTree.register_namespace("", _SVG_NS)
+    ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ElementTree.fromstring(svg)
+    css = " ".join(style.text or "" for style in root.iter(f"{{{_SVG_NS}}}style"))
+    parents = {child: parent for parent in root.iter() for child in parent}
+    elements = list(root.iter())
+    for selectors, body in _RULE.findall(css):
+        declarations = {}
+        for declaration in body.split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip().lower(), value.replace("!important", "").strip()
+            if name in _PRESENTATION and value:
+                declarations[name] = value
+        if not declarations:
+            continue
+        for selector in selectors.split(","):
+            if ":" in selector or "+" in selector or "~" in selector:
+                continue  # :hover and the like do not apply on paper
+            selector = selector.replace(">", " ")  # a child is a descendant, near enough here
+            # The chart's own id scopes every rule; the root stands for it.
+            compounds = [_compound(part) for part in selector.split() if not part.startswith("#")]
+            if not compounds:
+                continue
+            for element in elements:
+                if _matches(element, compounds, parents):
+                    element.attrib.update(declarations)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def _compound(text: str) -> tuple[str, frozenset[str]]:
+    tag, *classes = text.split(".")
+    return tag, frozenset(classes)
+
+
+def _is(element: ElementTree.Element, compound: tuple[str, frozenset[str]]) -> bool:
+    tag, classes = compound
+    if tag and element.tag.rsplit("}", 1)[-1] != tag:
+        return False
+    return classes <= set(element.get("class", "").split())
+
+
+def _matches(
+    element: ElementTree.Element,
+    compounds: list[tuple[str, frozenset[str]]],
+    parents: dict[ElementTree.Element, ElementTree.Element],
+) -> bool:
+    if not _is(element, compounds[-1]):
+        return False
+    wanted = len(compounds) - 2
+    ancestor = parents.get(element)
+    while wanted >= 0 and ancestor is not None:
+        if _is(ancestor, compounds[wanted]):
+            wanted -= 1
+        ancestor = parents.get(ancestor)
+    return wanted < 0
+
+
+def _add_svg(document: Document, chart: Chart, number: int, svg_only: bool) -> None:
     package = document.part.package
     svg_part = Part(
         PackURI(f"/word/media/board-chart-{number}.svg"),
         "image/svg+xml",
-        chart.svg.encode(),
+        _for_documents(chart.svg).encode(),
         package,
     )
     png_part = Part(
         PackURI(f"/word/media/board-chart-{number}.png"), "image/png", _FALLBACK_PNG, package
     )
     svg_rid = document.part.relate_to(svg_part, RELATIONSHIP_TYPE.IMAGE)
-    png_rid = document.part.relate_to(png_part, RELATIONSHIP_TYPE.IMAGE)
+    # LibreOffice ignores Word's SVG extension but draws an SVG given as the picture itself.
+    png_rid = svg_rid if svg_only else document.part.relate_to(png_part, RELATIONSHIP_TYPE.IMAGE)
     width, height = Cm(16), Cm(9)
     title = chart.title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     xml = f"""
@@ -133,15 +233,15 @@ def _add_svg(document: Document, chart: Chart, number: int) -> None:
     paragraph._p.append(parse_xml(xml))
 
 
-def _chart(document: Document, chart: Chart, counter: list[int]) -> None:
+def _chart(document: Document, chart: Chart, counter: list[int], svg_only: bool) -> None:
     counter[0] += 1
     document.add_heading(chart.title, level=3)
-    _add_svg(document, chart, counter[0])
+    _add_svg(document, chart, counter[0], svg_only)
     docx_util.add_table(document, chart.head, chart.rows)
     document.add_paragraph()
 
 
-def board_report(data: ReportData) -> bytes:
+def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
     document = docx_util.marked_document(
         title=f"Partnership board report, {data.period}",
         author=data.agency,
@@ -187,7 +287,7 @@ def board_report(data: ReportData) -> bytes:
     for line in flags:
         document.add_paragraph(line, style="List Bullet")
     for chart in data.attendance_charts:
-        _chart(document, chart, counter)
+        _chart(document, chart, counter, svg_only)
 
     document.add_heading("3. Actions and decisions", level=1)
     if data.overdue_at_end:
@@ -227,7 +327,7 @@ def board_report(data: ReportData) -> bytes:
         document.add_paragraph("No clocks closed in the period.")
     else:
         for chart in data.timeliness_charts:
-            _chart(document, chart, counter)
+            _chart(document, chart, counter, svg_only)
         docx_util.add_table(
             document,
             ("Quarter", "Partner", "Clock", "Met", "Missed", "Share met"),
@@ -290,7 +390,7 @@ def board_report(data: ReportData) -> bytes:
                 style="List Bullet",
             )
         for chart in data.trends:
-            _chart(document, chart, counter)
+            _chart(document, chart, counter, svg_only)
 
     document.add_heading("6. Funding", level=1)
     funding = data.funding
@@ -324,5 +424,5 @@ def board_report(data: ReportData) -> bytes:
 
 
 async def board_report_pdf(data: ReportData, work_dir: Path) -> bytes:
-    content = board_report(data)
+    content = board_report(data, svg_only=True)
     return await asyncio.to_thread(pdf.to_pdf, content, work_dir / "board-pdf", timeout=120)

@@ -117,9 +117,10 @@ def test_a_form_error_on_a_board_page_passes_the_accessibility_check(browser: An
     browser.goto("/board/figures/new")
     browser.get_by_label("Enquiries").fill("-4")
     browser.get_by_role("button", name="Save figures").click()
-    assert "The number of enquiries cannot be negative" in browser.locator(
-        ".govuk-error-summary"
-    ).inner_text()
+    assert (
+        "The number of enquiries cannot be negative"
+        in browser.locator(".govuk-error-summary").inner_text()
+    )
     assert serious_violations(browser) == []
 
 

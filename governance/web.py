@@ -20,6 +20,7 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
 )
+from litestar.utils.scope.state import ScopeState
 
 from governance import audit, auth, clock, home, nav, services
 from governance.auth import CurrentUser
@@ -624,14 +625,14 @@ def _account_json(row: dict[str, Any]) -> dict[str, Any]:
 @get("/me", name="api_me", opt=signed_in())
 async def api_me(request: AnyRequest) -> dict[str, Any]:
     user = user_of(request)
-    state = request.scope.get("state", {})
+    token = ScopeState.from_scope(request.scope).csrf_token
     return {
         "account_id": user.account_id,
         "name": user.name,
         "email": user.email,
         "roles": sorted(user.roles),
         "adm_partner_ids": sorted(user.adm_partner_ids),
-        "csrf_token": state.get("csrf_token"),
+        "csrf_token": token if isinstance(token, str) else None,
     }
 
 

@@ -171,3 +171,17 @@ async def test_a_person_with_two_roles_sees_both_on_their_home_page(client, sign
     await sign_in(Role.PANEL_MEMBER, Role.BOARD_MEMBER, name="Anita Brook")
     home = await client.get("/")
     assert "Panel member" in home.text and "Board member" in home.text
+
+
+async def test_an_api_client_writes_with_the_csrf_token_from_the_me_endpoint(
+    client, sign_in
+) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    del client.headers["x-csrftoken"]
+    token = (await client.get("/api/v1/me")).json()["csrf_token"]
+    assert token
+    body = {"name": "Leo Fischer", "email": "leo@example.org", "roles": ["auditor"]}
+    refused = await client.post("/api/v1/accounts", json=body)
+    assert refused.status_code == 403
+    created = await client.post("/api/v1/accounts", json=body, headers={"x-csrftoken": token})
+    assert created.status_code == 201

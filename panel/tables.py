@@ -18,7 +18,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from governance.tables import Person
+from governance.tables import Partner, Person
 
 
 class MeetingStatus(StrEnum):
@@ -123,3 +123,156 @@ class Sitting(Table):
     invited_at = Timestamptz(default=TimestamptzNow())
     responded_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+
+
+class ItemSubject(StrEnum):
+    ADOPTERS = "adopters"  # the assessing agency is recorded
+    CHILD = "child"  # the child's authority is recorded
+    INFORMATION = "information"  # reports for noting
+
+
+class ItemStatus(StrEnum):
+    LISTED = "listed"
+    DEFERRED = "deferred"  # carried to a later meeting: see AgendaItem.carried_from there
+
+
+class WithdrawalSource(StrEnum):
+    SCREENING = "screening"  # the conflicts rule matched the register of interests
+    DECLARED = "declared"  # recorded by the adviser before the meeting
+
+
+class PaperKind(StrEnum):
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+class ItemType(Table):
+    """What may go to panel: its papers, what the panel may recommend, and whose ADM decides."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=200)
+    subject = Varchar(length=20, choices=ItemSubject, default=ItemSubject.ADOPTERS)
+    required_papers = Text(default="")  # one paper title a line
+    recommendations = Text(default="")  # one allowed recommendation a line
+    # adm.rules.routing.DecidedBy values (panel never imports adm): assessing_agency,
+    # child_authority or none.
+    decided_by = Varchar(length=30, default="none")
+    minutes = Integer(default=45)  # usual length of the item on the agenda
+    local = Boolean(default=False)  # added by the agency, not one of the DOMAIN.md types
+    position = Integer(default=0)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class Agenda(Table):
+    """One meeting's agenda: the order's version, and its publication to members."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade, unique=True)
+    published_at = Timestamptz(null=True, default=None)
+    published_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    paper_deadline = Date(null=True, default=None)  # as it stood at publication
+    published_late = Boolean(default=False)
+    missing_papers = Text(default="")  # what was missing at publication, one a line
+    missing_reason = Text(default="")  # the adviser's reason for publishing without them
+    access_closes_on = Date(null=True, default=None)  # last day members may open the pack
+    packs_built_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)  # bumped by every change to the items' order or times
+
+
+class AgendaItem(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.restrict)
+    item_type = ForeignKey(references=ItemType, null=False, on_delete=OnDelete.restrict)
+    position = Integer(default=0)
+    status = Varchar(length=20, choices=ItemStatus, default=ItemStatus.LISTED)
+    case_reference = Varchar(length=40)
+    initials = Varchar(length=12, default="")  # never a child's full name
+    child_partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
+    assessing_partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
+    social_worker = Varchar(length=200, default="")
+    manager = Varchar(length=200, default="")
+    starts_at = Timestamptz(null=True, default=None)
+    ends_at = Timestamptz(null=True, default=None)
+    presenters_at = Timestamptz(null=True, default=None)  # presenters called in
+    applicants_at = Timestamptz(null=True, default=None)  # applicants called in
+    applicants_attend = Boolean(default=False)
+    # The same case on an earlier meeting's agenda, when it was deferred to this one.
+    carried_from = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)
+    defer_reason = Text(default="")  # why this item was deferred (on the earlier item)
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class ItemParty(Table):
+    """A person or organisation named in an item, screened against members' interests."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
+    role = Varchar(length=20)  # panel.rules.conflicts.Role
+    name = Varchar(length=200)
+
+
+class Paper(Table):
+    """One paper of an item (a required one or an extra); its content lives in PaperVersion."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
+    title = Varchar(length=200)
+    required_as = Varchar(length=200, default="")  # the ItemType paper it supplies, if any
+    full_pack_only = Boolean(default=False)  # advisers and the chair only (legal advice, say)
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class PaperVersion(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    paper = ForeignKey(references=Paper, null=False, on_delete=OnDelete.cascade)
+    number = Integer(default=1)
+    file_name = Varchar(length=255)
+    kind = Varchar(length=10, choices=PaperKind)
+    sha256 = Varchar(length=64)  # the file under settings.storage_dir, content-addressed
+    size = Integer(default=0)
+    changed = Text(default="")  # what changed, for a version after the first
+    late = Boolean(default=False)  # uploaded after the agenda was published
+    uploaded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class Withdrawal(Table):
+    """A member withdrawn from an item before the meeting: no papers for it, no part in it."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=PanelMember, null=False, on_delete=OnDelete.restrict)
+    source = Varchar(length=20, choices=WithdrawalSource, default=WithdrawalSource.SCREENING)
+    reason = Text(default="")
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class PackBuild(Table):
+    """The pack last built for one person at one meeting (files under the data dir)."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    kind = Varchar(length=10, choices=PaperKind)
+    path = Varchar(length=500)  # relative to the data dir
+    sha256 = Varchar(length=64)
+    pages = Integer(null=True, default=None)
+    withheld = Varchar(length=500, default="")  # comma-separated AgendaItem ids left out
+    built_at = Timestamptz(default=TimestamptzNow())
+
+
+class PackOpen(Table):
+    """A member reading the agenda online or downloading their pack."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    what = Varchar(length=20)  # "agenda", "docx" or "pdf"
+    opened_at = Timestamptz(default=TimestamptzNow())

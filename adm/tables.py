@@ -1,1 +1,104 @@
-"""Tables of this area (filled in by the issues that build it)."""
+"""Who decides for each partner, and the referrals, decisions, clocks and letters of panel items."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from adm.rules.routing import AdmRole
+from governance.tables import Partner, Person
+from panel.tables import AgendaItem
+
+
+class AdmAssignment(Table):
+    """A person who decides (or deputises) for one partner; one person may serve several."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    role = Varchar(length=20, choices=AdmRole, default=AdmRole.PRIMARY)
+    job_title = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class AdmAbsence(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    assignment = ForeignKey(references=AdmAssignment, null=False, on_delete=OnDelete.cascade)
+    from_day = Date()
+    to_day = Date()  # the last day away
+    note = Varchar(length=200, default="")
+
+
+class ReferralStatus(StrEnum):
+    AWAITING = "awaiting"  # with the ADM
+    DECIDED = "decided"
+    MORE_INFORMATION = "more_information"  # the ADM asked for more before deciding
+
+
+class Verdict(StrEnum):
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    MORE_INFORMATION = "more_information"
+
+
+class Referral(Table):
+    """A recommendation and its final minutes sent to the ADM who decides it."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.restrict, unique=True)
+    partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
+    adm = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    deputy_used = Boolean(default=False)
+    routing_reasons = Text(default="")  # one a line
+    category = Varchar(length=30)  # adm.rules.clocks.ItemCategory
+    meeting_on = Date()
+    received_on = Date()  # the ADM had the recommendation and the final minutes
+    status = Varchar(length=20, choices=ReferralStatus, default=ReferralStatus.AWAITING, index=True)
+    decided_on = Date(null=True, default=None)
+    qualifying = Boolean(default=False)
+    told_orally_on = Date(null=True, default=None)
+    letter_sent_on = Date(null=True, default=None)
+    open = Boolean(default=True, index=True)  # False once every clock of the item is closed
+    routed_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class Decision(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.restrict)
+    verdict = Varchar(length=20, choices=Verdict)
+    outcome = Varchar(length=200, default="")  # what was decided, in the item type's words
+    decided_on = Date()
+    reasons = Text(default="")
+    qualifying = Boolean(default=False)  # a "not suitable" determination (AAR reg 30B)
+    decided_by = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    idempotency_key = Varchar(length=100, null=True, default=None, unique=True)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ClockNote(Table):
+    """A pause or an accepted breach of one clock of one item."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=40)  # adm.rules.clocks.ClockKind
+    breach_reason = Text(null=True, default=None)
+    pause_from = Date(null=True, default=None)
+    pause_to = Date(null=True, default=None)
+    pause_reason = Text(default="")
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())

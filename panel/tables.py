@@ -276,3 +276,114 @@ class PackOpen(Table):
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     what = Varchar(length=20)  # "agenda", "docx" or "pdf"
     opened_at = Timestamptz(default=TimestamptzNow())
+
+
+# ---------------------------------------------------------------- the meeting record
+
+
+class RecordStatus(StrEnum):
+    RECOMMENDED = "recommended"
+    DEFERRED = "deferred"
+    NOTED = "noted"  # an information item: nothing to decide
+
+
+class MinutesState(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    FINAL = "final"
+
+
+class Attendance(Table):
+    """One spell of one person at a meeting: a member, an adviser, an administrator or observer."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(references=PanelMember, null=True, on_delete=OnDelete.restrict)
+    role = Varchar(length=60, default="")  # as minuted: "chair", "panel adviser", ...
+    counts = Boolean(default=True)  # False: advisers and observers, never in quorum, no view
+    apologies = Boolean(default=False)  # sent apologies: no arrival, no departure
+    arrived_at = Timestamptz(null=True, default=None)
+    left_at = Timestamptz(null=True, default=None)  # None: stayed to the end
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class Declaration(Table):
+    """A declaration of interest made at the meeting, for one item."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=PanelMember, null=False, on_delete=OnDelete.restrict)
+    interest = Text(default="")
+    withdrew = Boolean(default=True)
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class ItemRecord(Table):
+    """What the panel did with one item: its recommendation or deferral, reasons and advice."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.restrict, unique=True)
+    status = Varchar(length=20, choices=RecordStatus)
+    outcome = Varchar(length=200, default="")  # one of the item type's recommendations
+    reasons = Text(default="")
+    advice = Text(default="")  # JSON: {"number_of_children": ..., "contact": ...}
+    information_needed = Text(default="")  # a deferral: one piece of information a line
+    quorum = Text(default="")  # the verdict as it stood when the recommendation was made
+    present = Text(default="")  # JSON: ids of the members who counted for the item
+    quorum_policy_version = Integer(default=1)
+    started_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class MemberView(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    record = ForeignKey(references=ItemRecord, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=PanelMember, null=False, on_delete=OnDelete.restrict)
+    view = Text(default="")
+    dissents = Boolean(default=False)
+
+
+class QualityRating(Table):
+    """A member's rating of the reports of one item (NMS 17.2)."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
+    member = ForeignKey(references=PanelMember, null=False, on_delete=OnDelete.restrict)
+    report_type = Varchar(length=200, default="")
+    team = Varchar(length=200, default="")
+    quality = Varchar(length=20)  # panel.minutes.Grade: thorough, rigorous, consistent, fair
+    complete = Varchar(length=20)
+    on_time = Boolean(default=True)
+    comment = Text(default="")
+    rated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Minutes(Table):
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.restrict, unique=True)
+    state = Varchar(length=20, choices=MinutesState, default=MinutesState.DRAFT)
+    notes = Text(default="")  # JSON: the administrator's wording, by item id and "general"
+    number = Integer(default=1)  # the version number of the minutes as issued
+    approved_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    approved_at = Timestamptz(null=True, default=None)
+    finalised_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class MinutesVersion(Table):
+    """Final minutes as issued: version 1, then each correction with its reason; never edited."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    minutes = ForeignKey(references=Minutes, null=False, on_delete=OnDelete.cascade)
+    number = Integer()
+    reason = Text(default="")
+    notes = Text(default="")  # JSON as in Minutes.notes
+    created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

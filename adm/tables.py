@@ -102,3 +102,11 @@ class ClockNote(Table):
     pause_reason = Text(default="")
     recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class EscalationContact(Table):
+    """Told when a clock is missed, besides the panel advisers: the head of service, say."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict, unique=True)
+    title = Varchar(length=200, default="Head of service")

@@ -387,3 +387,14 @@ class MinutesVersion(Table):
     notes = Text(default="")  # JSON as in Minutes.notes
     created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class QualityReport(Table):
+    """A six-monthly QA report given to the agency (NMS 17.2): the next is due six months on."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    period_start = Date()
+    period_end = Date()
+    issued_on = Date()
+    issued_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

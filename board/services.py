@@ -654,16 +654,16 @@ def mail_from_address() -> str:
     return Settings.from_env().mail_from
 
 
-def _event(row: dict[str, Any], organiser: ical.Contact, domain: str) -> ical.CalendarEvent:
+def _event(row: dict[str, Any], organiser: ical.Contact, base_url: str) -> ical.CalendarEvent:
     return ical.CalendarEvent(
-        uid=ical.event_uid("board-meeting", row["id"], domain),
+        uid=ical.event_uid("board-meeting", row["id"], _domain(base_url)),
         sequence=row["ical_sequence"],
         summary=row["title"],
         start=row["starts_at"],
         end=row["ends_at"],
         organiser=organiser,
         location=row["location"],
-        description="Partnership board meeting. Agenda and papers: /board/meetings/"
+        description=f"Partnership board meeting. Agenda and papers: {base_url}/board/meetings/"
         + str(row["id"]),
         status=ical.EventStatus.CANCELLED
         if row["status"] == MeetingStatus.CANCELLED
@@ -683,7 +683,7 @@ async def _invitees(day: date) -> list[dict[str, Any]]:
 
 async def _send_invitations(row: dict[str, Any], base_url: str, *, cancel: bool = False) -> int:
     organiser = await _organiser()
-    event = _event(row, organiser, _domain(base_url))
+    event = _event(row, organiser, base_url)
     day = clock.london(row["starts_at"]).date()
     sent = 0
     for m in await _invitees(day):
@@ -801,7 +801,7 @@ async def cancel_meeting(
 async def meeting_calendar(meeting_id: int, base_url: str) -> bytes:
     row = await _meeting_row(meeting_id)
     return ical.feed(
-        [_event(row, await _organiser(), _domain(base_url))],
+        [_event(row, await _organiser(), base_url)],
         "Partnership board",
         dtstamp=clock.now(),
     )
@@ -809,10 +809,9 @@ async def meeting_calendar(meeting_id: int, base_url: str) -> bytes:
 
 async def calendar_feed(base_url: str) -> bytes:
     organiser = await _organiser()
-    domain = _domain(base_url)
     rows = await BoardMeeting.select().order_by(BoardMeeting.starts_at)
     return ical.feed(
-        [_event(r, organiser, domain) for r in rows],
+        [_event(r, organiser, base_url) for r in rows],
         "Partnership board meetings",
         dtstamp=clock.now(),
     )

@@ -97,6 +97,9 @@ async def test_scheduling_a_meeting_sends_each_member_a_calendar_invitation(
     messages = await OutboxMessage.select()
     assert len(messages) == 4
     assert all("METHOD:REQUEST" in _attachment(m) for m in messages)
+    first = _attachment(messages[0])
+    assert "UID:board-meeting-" in first
+    assert "TZID=Europe/London" in first
     assert await AuditEntry.exists().where(AuditEntry.record_type == "board_meeting")
 
 

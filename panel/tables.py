@@ -200,7 +200,9 @@ class AgendaItem(Table):
     applicants_at = Timestamptz(null=True, default=None)  # applicants called in
     applicants_attend = Boolean(default=False)
     # The same case on an earlier meeting's agenda, when it was deferred to this one.
-    carried_from = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)
+    carried_from: ForeignKey[AgendaItem] = ForeignKey(
+        references="self", null=True, on_delete=OnDelete.restrict
+    )
     defer_reason = Text(default="")  # why this item was deferred (on the earlier item)
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)

@@ -161,6 +161,7 @@ class PolicyNumbers:
     review_every_months: int = 12
     chair_independence_months: int = 12
     paper_deadline_working_days: int = 5
+    pack_access_working_days: int = 10
     roster_reserve: int = 1
     max_sittings_per_month: int = 2
 
@@ -176,6 +177,7 @@ POLICY_LABELS: dict[str, tuple[str, int, int]] = {
     "review_every_months": ("Annual review every (months)", 1, 36),
     "chair_independence_months": ("Months after a tie to the agency before chairing", 0, 60),
     "paper_deadline_working_days": ("Papers to members this many working days before", 1, 30),
+    "pack_access_working_days": ("Members may open packs this many working days after", 0, 60),
     "roster_reserve": ("Members rostered above quorum as a reserve", 0, 5),
     "max_sittings_per_month": ("Most sittings for one member in a month", 1, 8),
 }  # fmt: skip
@@ -1416,9 +1418,35 @@ class MeetingChecks:
 
 
 async def items_of(meeting_id: int) -> tuple[conflicts.ItemParties, ...]:
-    # Agenda items attach to meetings in a later issue; until then a meeting has none, and the
-    # conflict rule runs over none.
-    return ()
+    from panel.tables import AgendaItem, ItemParty, ItemStatus
+
+    items = list(
+        await AgendaItem.select(
+            AgendaItem.id,
+            AgendaItem.position,
+            AgendaItem.case_reference,
+            AgendaItem.social_worker,
+            AgendaItem.manager,
+        )
+        .where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.LISTED))
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    )
+    if not items:
+        return ()
+    named: dict[int, list[conflicts.Party]] = defaultdict(list)
+    for row in await ItemParty.select().where(ItemParty.item.is_in([i["id"] for i in items])):
+        named[row["item"]].append(conflicts.Party(conflicts.Role(row["role"]), row["name"]))
+    result = []
+    for number, item in enumerate(items, start=1):
+        parties = list(named[item["id"]])
+        # The item's own social worker and manager are parties too.
+        for name in (item["social_worker"], item["manager"]):
+            if name.strip():
+                parties.append(conflicts.Party(conflicts.Role.SOCIAL_WORKER, name))
+        label = f"item {number} ({item['case_reference']})"
+        result.append(conflicts.ItemParties(item["id"], label, tuple(parties)))
+    return tuple(result)
 
 
 async def interests() -> list[conflicts.Interest]:

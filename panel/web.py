@@ -20,7 +20,7 @@ from governance.forms import form_data, version_of
 from governance.guards import allow, public
 from governance.roles import Role
 from governance.web import form_page, user_of
-from panel import imports, services
+from panel import agenda_web, imports, services
 from panel.rules import eligibility, schedule
 from panel.rules.members import SEAT_LABELS
 
@@ -823,6 +823,7 @@ router = Router(
         RosterController,
         MyController,
         feed,
+        *agenda_web.route_handlers,
     ],
 )
 
@@ -1143,6 +1144,7 @@ async def api_my_sittings(request: AnyRequest) -> list[dict[str, Any]]:
 api_router = Router(
     path="/api/v1/panel",
     route_handlers=[
+        *agenda_web.api_handlers,
         api_members,
         api_member,
         api_member_create,

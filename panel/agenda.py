@@ -1,0 +1,1626 @@
+"""Agendas: item types, items, parties, papers and versions, screening, packs and publication."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from governance import audit, clock, db, mail, pdf
+from governance.audit import Actor
+from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
+from governance.rules.workdays import add_working_days, long_date
+from governance.settings import Settings
+from governance.tables import Agency, Partner, PartnerKind
+from governance.validate import Checker
+from panel import documents, services, uploads
+from panel.rules import conflicts
+from panel.tables import (
+    Agenda,
+    AgendaItem,
+    ItemParty,
+    ItemStatus,
+    ItemSubject,
+    ItemType,
+    Meeting,
+    MeetingStatus,
+    PackBuild,
+    PackOpen,
+    PanelMember,
+    Paper,
+    PaperKind,
+    PaperVersion,
+    Sitting,
+    Withdrawal,
+    WithdrawalSource,
+)
+
+# adm.rules.routing.DecidedBy values; panel never imports adm.
+DECIDED_BY: dict[str, str] = {
+    "assessing_agency": "ADM of the assessing (or approving) agency",
+    "child_authority": "ADM of the child's authority",
+    "none": "Nobody: for information",
+}
+SUBJECTS: dict[str, str] = {
+    ItemSubject.ADOPTERS: "Prospective or approved adopters",
+    ItemSubject.CHILD: "A child",
+    ItemSubject.INFORMATION: "Information and learning",
+}
+# The party fields of the item form, one name a line.
+PARTY_FIELDS: dict[str, tuple[conflicts.Role, str]] = {
+    "applicants": (conflicts.Role.APPLICANT, "Applicants or adopters"),
+    "children": (conflicts.Role.CHILD, "Children"),
+    "birth_relatives": (conflicts.Role.BIRTH_RELATIVE, "Birth relatives"),
+    "social_workers": (conflicts.Role.SOCIAL_WORKER, "Other social workers"),
+    "foster_carers": (conflicts.Role.FOSTER_CARER, "Foster carers"),
+    "schools": (conflicts.Role.SCHOOL, "Schools and nurseries"),
+}
+WITHDRAWAL_LABELS = {
+    WithdrawalSource.SCREENING: "Found by screening",
+    WithdrawalSource.DECLARED: "Declared",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultType:
+    code: str
+    name: str
+    subject: ItemSubject
+    papers: tuple[str, ...]
+    recommendations: tuple[str, ...]
+    decided_by: str
+    minutes: int
+
+
+# DOMAIN.md section 2.
+DEFAULT_TYPES: tuple[DefaultType, ...] = (
+    DefaultType(
+        "approval",
+        "Approval of prospective adopters",
+        ItemSubject.ADOPTERS,
+        (
+            "Prospective adopter's report",
+            "Applicants' comments",
+            "Medical report",
+            "Checks summary",
+            "Chronology",
+        ),
+        ("Suitable to adopt", "Not suitable to adopt", "Defer"),
+        "assessing_agency",
+        60,
+    ),
+    DefaultType(
+        "brief_par",
+        "Brief prospective adopter's report",
+        ItemSubject.ADOPTERS,
+        ("Brief prospective adopter's report", "Applicants' comments"),
+        ("Full report needed", "Not suitable to adopt", "Defer"),
+        "assessing_agency",
+        40,
+    ),
+    DefaultType(
+        "review",
+        "Review or termination of approval",
+        ItemSubject.ADOPTERS,
+        ("Review report", "Adopters' observations"),
+        ("Continue approval", "Terminate approval", "Defer"),
+        "assessing_agency",
+        40,
+    ),
+    DefaultType(
+        "should_be_placed",
+        "Child should be placed for adoption",
+        ItemSubject.CHILD,
+        ("Child's permanence report", "Medical report", "Legal advice"),
+        ("Should be placed for adoption", "Should not be placed for adoption", "Defer"),
+        "child_authority",
+        45,
+    ),
+    DefaultType(
+        "match",
+        "Match of a child with approved adopters",
+        ItemSubject.CHILD,
+        (
+            "Child's permanence report",
+            "Adoption placement report",
+            "Adoption support plan",
+            "Medical report",
+            "Prospective adopter's report",
+        ),
+        ("Match", "No match", "Defer"),
+        "child_authority",
+        60,
+    ),
+    DefaultType(
+        "foster_to_adopt",
+        "Foster to adopt: approval of adopters as foster carers",
+        ItemSubject.ADOPTERS,
+        ("Assessment", "Prospective adopter's report"),
+        ("Approve", "Do not approve", "Defer"),
+        "assessing_agency",
+        45,
+    ),
+    DefaultType(
+        "disruption",
+        "Disruption report",
+        ItemSubject.INFORMATION,
+        ("Disruption report",),
+        ("Noted",),
+        "none",
+        20,
+    ),
+    DefaultType(
+        "irm_outcome",
+        "Independent review mechanism outcome",
+        ItemSubject.INFORMATION,
+        ("IRM outcome report",),
+        ("Noted",),
+        "none",
+        15,
+    ),
+    DefaultType(
+        "information",
+        "Information item (annual report, quality assurance)",
+        ItemSubject.INFORMATION,
+        ("Report",),
+        ("Noted",),
+        "none",
+        15,
+    ),
+)
+CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,39}$")
+# Initials only: single letters, with or without dots and spaces ("A.B.", "AB", "A B-C").
+INITIALS = re.compile(r"^(?:[A-Za-z][.\-]?\s?){1,6}$")
+
+
+def _person_of(actor: Actor) -> int | None:
+    person = getattr(actor, "person_id", None)
+    return person if isinstance(person, int) else None
+
+
+def _lines(text: object) -> list[str]:
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def _time_on(day: date, raw: object, check: Checker, field: str, label: str) -> datetime | None:
+    text = str(raw or "").strip().replace(".", ":")
+    if not text:
+        return None
+    try:
+        at = time.fromisoformat(text if len(text) != 4 else "0" + text)
+    except ValueError:
+        check.fail(field, f"{label} must be a time like 10:30")
+        return None
+    return datetime.combine(day, at, clock.LONDON)
+
+
+def _clock(moment: datetime | None) -> str:
+    return "" if moment is None else f"{clock.london(moment):%H:%M}"
+
+
+# ---------------------------------------------------------------- item types
+
+
+async def ensure_item_types() -> None:
+    known = {r["code"] for r in await ItemType.select(ItemType.code)}
+    for position, t in enumerate(DEFAULT_TYPES, start=1):
+        if t.code in known:
+            continue
+        await ItemType.insert(
+            ItemType(
+                code=t.code,
+                name=t.name,
+                subject=t.subject,
+                required_papers="\n".join(t.papers),
+                recommendations="\n".join(t.recommendations),
+                decided_by=t.decided_by,
+                minutes=t.minutes,
+                position=position,
+            )
+        ).on_conflict(action="DO NOTHING")
+
+
+def _type_row(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["papers"] = _lines(row["required_papers"])
+    row["recommendation_list"] = _lines(row["recommendations"])
+    row["decided_by_label"] = DECIDED_BY.get(row["decided_by"], row["decided_by"])
+    row["subject_label"] = SUBJECTS.get(row["subject"], row["subject"])
+    return row
+
+
+async def item_types(active_only: bool = True) -> list[dict[str, Any]]:
+    await ensure_item_types()
+    query = ItemType.select().order_by(ItemType.position).order_by(ItemType.id)
+    if active_only:
+        query = query.where(ItemType.active.eq(True))
+    return [_type_row(r) for r in await query]
+
+
+async def add_item_type(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    check = Checker()
+    name = check.text("name", data.get("name"), "Name of the item type")
+    subject = check.choice("subject", data.get("subject"), "What the item is about", SUBJECTS)
+    decided_by = check.choice("decided_by", data.get("decided_by"), "Who decides", DECIDED_BY)
+    papers = _lines(data.get("required_papers"))
+    recommendations = _lines(data.get("recommendations"))
+    if not recommendations:
+        check.fail("recommendations", "Enter what the panel may recommend, one a line")
+    if any(len(line) > 200 for line in papers + recommendations):
+        check.fail(
+            "required_papers", "Each paper and recommendation must be 200 characters or fewer"
+        )
+    minutes = check.integer(
+        "minutes", data.get("minutes") or "30", "Usual length in minutes", minimum=5, maximum=240
+    )
+    check.raise_if_any()
+    code = "local_" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:30]
+    await ensure_item_types()
+    async with db.transaction():
+        taken = await ItemType.select(ItemType.code, ItemType.name)
+        if any(r["code"] == code or r["name"].casefold() == name.casefold() for r in taken):
+            raise Conflict(f"There is already an item type called {name}", "name")
+        last = (
+            await ItemType.select(ItemType.position)
+            .order_by(ItemType.position, ascending=False)
+            .first()
+        )
+        rows = await ItemType.insert(
+            ItemType(
+                code=code,
+                name=name,
+                subject=subject,
+                required_papers="\n".join(papers),
+                recommendations="\n".join(recommendations),
+                decided_by=decided_by,
+                minutes=minutes,
+                local=True,
+                position=(last["position"] if last else 0) + 1,
+            )
+        ).returning(ItemType.id)
+        type_id = int(rows[0]["id"])
+        await audit.record(
+            actor,
+            "create",
+            "item_type",
+            type_id,
+            path=path,
+            after={"name": name, "decided_by": decided_by, "papers": papers},
+        )
+    return type_id
+
+
+# ---------------------------------------------------------------- agendas and items
+
+
+async def _agenda_row(meeting_id: int) -> dict[str, Any]:
+    row = await Agenda.select().where(Agenda.meeting == meeting_id).first()
+    if row is None:
+        await Agenda.insert(Agenda(meeting=meeting_id)).on_conflict(action="DO NOTHING")
+        row = await Agenda.select().where(Agenda.meeting == meeting_id).first()
+    assert row is not None
+    return dict(row)
+
+
+async def _meeting(meeting_id: int) -> dict[str, Any]:
+    return await services.meeting(meeting_id)  # raises NotFound
+
+
+def _require_live(meeting: dict[str, Any], doing: str) -> None:
+    if meeting["status"] not in services.LIVE:
+        raise Conflict(
+            f"The panel on {long_date(meeting['day'])} is {meeting['status_label'].lower()}:"
+            f" {doing} is no longer possible"
+        )
+
+
+async def _bump(meeting_id: int, version: int | None) -> int:
+    """Take the agenda's next version, or raise a conflict if someone changed it first."""
+    row = await _agenda_row(meeting_id)
+    if version is not None and row["version"] != version:
+        raise Conflict(STALE_EDIT)
+    current = int(row["version"])
+    bumped = (
+        await Agenda.update({Agenda.version: current + 1})
+        .where((Agenda.meeting == meeting_id) & (Agenda.version == current))
+        .returning(Agenda.id)
+    )
+    if not bumped:
+        raise Conflict(STALE_EDIT)
+    return current + 1
+
+
+async def _listed(meeting_id: int) -> list[dict[str, Any]]:
+    return list(
+        await AgendaItem.select(
+            *AgendaItem.all_columns(),
+            AgendaItem.item_type.name.as_alias("type_name"),
+            AgendaItem.item_type.minutes.as_alias("type_minutes"),
+        )
+        .where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.LISTED))
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    )
+
+
+def _check_item(
+    check: Checker,
+    data: dict[str, Any],
+    types: dict[int, dict[str, Any]],
+    partners: dict[int, dict[str, Any]],
+    day: date,
+) -> dict[str, Any]:
+    type_id = check.integer("item_type", data.get("item_type") or "0", "Item type")
+    kind = types.get(type_id)
+    if kind is None:
+        check.errors.pop("item_type", None)
+        check.fail("item_type", "Select the type of item")
+    reference = check.text(
+        "case_reference", data.get("case_reference"), "Case reference", max_length=40
+    )
+    if reference and "case_reference" not in check.errors and not CASE_REFERENCE.match(reference):
+        check.fail(
+            "case_reference",
+            "Case reference must be letters, numbers, slashes or hyphens, like CPA/2026/014",
+        )
+    initials = check.text(
+        "initials", data.get("initials"), "Initials", max_length=12, required=False
+    )
+    if initials and "initials" not in check.errors and not INITIALS.match(initials):
+        check.fail(
+            "initials", "Enter initials only, like A.B.: agenda titles never carry full names"
+        )
+    values: dict[str, Any] = {
+        "item_type": type_id,
+        "case_reference": reference,
+        "initials": initials.upper(),
+        "child_partner": None,
+        "assessing_partner": None,
+    }
+    for field, label in (
+        ("child_partner", "The child's authority"),
+        ("assessing_partner", "The assessing agency"),
+    ):
+        raw = str(data.get(field) or "").strip()
+        if raw:
+            try:
+                partner = int(raw)
+            except ValueError:
+                partner = -1
+            if partner not in partners:
+                check.fail(field, f"Select {label.lower()} from the list")
+            else:
+                values[field] = partner
+    if (
+        kind is not None
+        and kind["subject"] == ItemSubject.CHILD
+        and values["child_partner"] is None
+    ):
+        check.fail("child_partner", "Select the child's authority: its ADM decides this item")
+    if (
+        kind is not None
+        and kind["subject"] == ItemSubject.ADOPTERS
+        and values["assessing_partner"] is None
+    ):
+        check.fail("assessing_partner", "Select the assessing agency: its ADM decides this item")
+    values["social_worker"] = check.text(
+        "social_worker", data.get("social_worker"), "Lead social worker", required=False
+    )
+    values["manager"] = check.text("manager", data.get("manager"), "Manager", required=False)
+    values["starts_at"] = _time_on(day, data.get("starts"), check, "starts", "Start time")
+    values["ends_at"] = _time_on(day, data.get("ends"), check, "ends", "End time")
+    if values["starts_at"] and values["ends_at"] and values["ends_at"] <= values["starts_at"]:
+        check.fail("ends", "The item must end after it starts")
+    values["presenters_at"] = _time_on(
+        day, data.get("presenters_at"), check, "presenters_at", "Presenters' call-in time"
+    )
+    values["applicants_attend"] = str(data.get("applicants_attend") or "") in (
+        "yes",
+        "on",
+        "1",
+        "true",
+    )
+    values["applicants_at"] = _time_on(
+        day, data.get("applicants_at"), check, "applicants_at", "Applicants' call-in time"
+    )
+    if values["applicants_at"] and not values["applicants_attend"]:
+        check.fail("applicants_at", "Give a call-in time only when the applicants attend")
+    parties: list[tuple[str, str]] = []
+    for field, (role, label) in PARTY_FIELDS.items():
+        names = _lines(data.get(field))
+        if any(len(n) > 200 for n in names):
+            check.fail(field, f"{label}: each name must be 200 characters or fewer")
+        if any(re.search(r"[\x00-\x1f\x7f]", n) for n in names):
+            check.fail(field, f"{label} must not contain control characters")
+        parties += [(role.value, n) for n in names]
+    if len(parties) > 60:
+        check.fail("applicants", "An item can name at most 60 parties")
+    values["parties"] = parties
+    return values
+
+
+async def _choices() -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+    types = {r["id"]: r for r in await item_types()}
+    partners = {r["id"]: dict(r) for r in await Partner.select().order_by(Partner.name)}
+    return types, partners
+
+
+async def form_choices() -> dict[str, Any]:
+    types, partners = await _choices()
+    councils = {
+        k: v["name"] for k, v in partners.items() if v["kind"] == PartnerKind.LOCAL_AUTHORITY
+    }
+    return {
+        "type_choices": {k: v["name"] for k, v in types.items()},
+        "types": types,
+        "child_partner_choices": councils or {k: v["name"] for k, v in partners.items()},
+        "assessing_partner_choices": {k: v["name"] for k, v in partners.items()},
+        "party_fields": {k: v[1] for k, v in PARTY_FIELDS.items()},
+    }
+
+
+def _default_times(
+    values: dict[str, Any], listed: list[dict[str, Any]], meeting: dict[str, Any], minutes: int
+) -> None:
+    if values["starts_at"] is None:
+        ends = [r["ends_at"] for r in listed if r["ends_at"] is not None]
+        values["starts_at"] = max(ends) if ends else meeting["starts_at"]
+    if values["ends_at"] is None:
+        values["ends_at"] = values["starts_at"] + timedelta(minutes=minutes)
+    if values["presenters_at"] is None:
+        values["presenters_at"] = values["starts_at"]
+    if values["applicants_attend"] and values["applicants_at"] is None:
+        values["applicants_at"] = values["starts_at"] + timedelta(minutes=15)
+
+
+async def add_item(
+    actor: Actor,
+    meeting_id: int,
+    data: dict[str, Any],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    meeting = await _meeting(meeting_id)
+    _require_live(meeting, "adding items")
+    types, partners = await _choices()
+    check = Checker()
+    values = _check_item(check, data, types, partners, meeting["day"])
+    check.raise_if_any()
+    parties = values.pop("parties")
+    async with db.transaction():
+        listed = await _listed(meeting_id)
+        if len(listed) >= meeting["item_slots"]:
+            raise Conflict(
+                f"All {meeting['item_slots']} item slots of this panel are taken: defer an item"
+                " or add a slot on the meeting page first",
+                "item_type",
+            )
+        await _bump(meeting_id, None)
+        _default_times(values, listed, meeting, types[values["item_type"]]["minutes"])
+        position = max((r["position"] for r in listed), default=0) + 1
+        rows = await AgendaItem.insert(
+            AgendaItem(meeting=meeting_id, position=position, **values)
+        ).returning(AgendaItem.id)
+        item_id = int(rows[0]["id"])
+        await _save_parties(item_id, parties)
+        await audit.record(
+            actor,
+            "create",
+            "agenda_item",
+            item_id,
+            path=path,
+            after={**values, "meeting": meeting_id, "parties": len(parties)},
+        )
+    await _after_change(meeting_id, settings, actor)
+    return item_id
+
+
+async def _save_parties(item_id: int, parties: list[tuple[str, str]]) -> None:
+    await ItemParty.delete().where(ItemParty.item == item_id)
+    if parties:
+        await ItemParty.insert(*[ItemParty(item=item_id, role=r, name=n) for r, n in parties])
+
+
+async def item(item_id: int) -> dict[str, Any]:
+    row = (
+        await AgendaItem.select(
+            *AgendaItem.all_columns(),
+            AgendaItem.child_partner.name.as_alias("child_partner_name"),
+            AgendaItem.assessing_partner.name.as_alias("assessing_partner_name"),
+        )
+        .where(AgendaItem.id == item_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No agenda item {item_id}")
+    row = dict(row)
+    kind = await ItemType.select().where(ItemType.id == row["item_type"]).first()
+    assert kind is not None
+    row["type"] = _type_row(kind)
+    listed = await _listed(row["meeting"])
+    numbers = {r["id"]: n for n, r in enumerate(listed, start=1)}
+    row["number"] = numbers.get(item_id)
+    row["title"] = _title(row)
+    parties = await ItemParty.select().where(ItemParty.item == item_id).order_by(ItemParty.id)
+    row["parties"] = [dict(p) for p in parties]
+    row["party_text"] = {
+        field: "\n".join(p["name"] for p in parties if p["role"] == role.value)
+        for field, (role, _label) in PARTY_FIELDS.items()
+    }
+    row["papers"] = await _papers([item_id])
+    row["checklist"] = _checklist(row["type"]["papers"], row["papers"].get(item_id, []))
+    row["withdrawals"] = (await _withdrawals([item_id])).get(item_id, [])
+    for key in ("starts_at", "ends_at", "presenters_at", "applicants_at"):
+        row[key.replace("_at", "") + "_clock"] = _clock(row[key])
+    return row
+
+
+def _title(row: dict[str, Any]) -> str:
+    initials = f" ({row['initials']})" if row.get("initials") else ""
+    return f"{row['case_reference']}{initials}"
+
+
+async def update_item(
+    actor: Actor,
+    item_id: int,
+    version: int,
+    data: dict[str, Any],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> None:
+    before = await item(item_id)
+    meeting = await _meeting(before["meeting"])
+    _require_live(meeting, "changing items")
+    if before["status"] != ItemStatus.LISTED:
+        raise Conflict("This item was deferred to a later panel: change it there")
+    types, partners = await _choices()
+    types.setdefault(before["item_type"], before["type"])
+    check = Checker()
+    values = _check_item(check, data, types, partners, meeting["day"])
+    check.raise_if_any()
+    parties = values.pop("parties")
+    if values["item_type"] != before["item_type"] and any(
+        p["versions"] for p in before["papers"].get(item_id, [])
+    ):
+        # The checklist follows the type; papers uploaded for the old one would be stranded.
+        raise Invalid({"item_type": "Papers have been uploaded: the type can no longer change"})
+    _default_times(values, [], meeting, types[values["item_type"]]["minutes"])
+    async with db.transaction():
+        bumped = (
+            await AgendaItem.update(
+                {
+                    **{getattr(AgendaItem, k): v for k, v in values.items()},
+                    AgendaItem.version: version + 1,
+                }
+            )
+            .where((AgendaItem.id == item_id) & (AgendaItem.version == version))
+            .returning(AgendaItem.id)
+        )
+        if not bumped:
+            raise Conflict(STALE_EDIT)
+        await _bump(before["meeting"], None)
+        await _save_parties(item_id, parties)
+        await audit.record(
+            actor,
+            "update",
+            "agenda_item",
+            item_id,
+            path=path,
+            before={k: before[k] for k in values},
+            after={**values, "parties": len(parties)},
+        )
+    await _after_change(before["meeting"], settings, actor)
+
+
+def _retimed(listed: list[dict[str, Any]], start: datetime) -> list[tuple[int, dict[Any, Any]]]:
+    """Lay the items out one after another from the start, each keeping its length."""
+    changes = []
+    at = start
+    for row in listed:
+        if row["starts_at"] is not None and row["ends_at"] is not None:
+            length = row["ends_at"] - row["starts_at"]
+        else:
+            length = timedelta(minutes=row["type_minutes"])
+        shift = at - row["starts_at"] if row["starts_at"] is not None else timedelta(0)
+        change: dict[Any, Any] = {AgendaItem.starts_at: at, AgendaItem.ends_at: at + length}
+        for column, key in ((AgendaItem.presenters_at, "presenters_at"),
+                            (AgendaItem.applicants_at, "applicants_at")):  # fmt: skip
+            if row[key] is not None:
+                change[column] = row[key] + shift
+        changes.append((row["id"], change))
+        at = at + length
+    return changes
+
+
+async def reorder(
+    actor: Actor,
+    meeting_id: int,
+    version: int,
+    order: list[int],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    meeting = await _meeting(meeting_id)
+    _require_live(meeting, "reordering the agenda")
+    async with db.transaction():
+        listed = await _listed(meeting_id)
+        ids = [r["id"] for r in listed]
+        if sorted(order) != sorted(ids) or len(set(order)) != len(order):
+            raise Invalid({"order": "The new order must name every item on the agenda once"})
+        new_version = await _bump(meeting_id, version)
+        by_id = {r["id"]: r for r in listed}
+        ordered = [by_id[i] for i in order]
+        for position, (item_id, change) in enumerate(
+            _retimed(ordered, meeting["starts_at"]), start=1
+        ):
+            change[AgendaItem.position] = position
+            change[AgendaItem.version] = by_id[item_id]["version"] + 1
+            await AgendaItem.update(change).where(AgendaItem.id == item_id)
+        await audit.record(
+            actor,
+            "reorder",
+            "agenda",
+            meeting_id,
+            path=path,
+            before={"order": ids},
+            after={"order": order},
+        )
+    await _after_change(meeting_id, settings, actor)
+    return new_version
+
+
+async def move_item(
+    actor: Actor,
+    meeting_id: int,
+    version: int,
+    item_id: int,
+    direction: str,
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    ids = [r["id"] for r in await _listed(meeting_id)]
+    if item_id not in ids:
+        raise NotFound(f"No item {item_id} on this agenda")
+    if direction not in ("up", "down"):
+        raise Invalid({"order": "Move an item up or down"})
+    at = ids.index(item_id)
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(ids):
+        ids[at], ids[to] = ids[to], ids[at]
+    return await reorder(actor, meeting_id, version, ids, settings, path=path)
+
+
+async def defer_options(item_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    row = await item(item_id)
+    current = await _meeting(row["meeting"])
+    later = (
+        await Meeting.select()
+        .where(
+            (Meeting.starts_at > current["starts_at"]) & Meeting.status.is_in(list(services.LIVE))
+        )
+        .order_by(Meeting.starts_at)
+    )
+    options = []
+    for m in later:
+        taken = await AgendaItem.count().where(
+            (AgendaItem.meeting == m["id"]) & (AgendaItem.status == ItemStatus.LISTED)
+        )
+        if taken < m["item_slots"]:
+            starts = clock.london(m["starts_at"])
+            options.append(
+                {
+                    "id": m["id"],
+                    "label": f"{long_date(starts.date())}, {starts:%H:%M}"
+                    f" ({m['item_slots'] - taken} of {m['item_slots']} slots free)",
+                }
+            )
+        if len(options) >= limit:
+            break
+    return options
+
+
+async def defer_item(
+    actor: Actor,
+    item_id: int,
+    version: int,
+    data: dict[str, Any],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    row = await item(item_id)
+    if row["status"] != ItemStatus.LISTED:
+        raise Conflict("This item has already been deferred")
+    check = Checker()
+    reason = check.text(
+        "defer_reason", data.get("defer_reason"), "Why the item is deferred", max_length=1000
+    )
+    options = {str(o["id"]): o["label"] for o in await defer_options(item_id, limit=50)}
+    target = check.choice("to_meeting", data.get("to_meeting"), "A later panel", options)
+    if not options:
+        check.errors["to_meeting"] = (
+            "No later panel has a free slot: schedule one or free a slot first"
+        )
+    check.raise_if_any()
+    to_meeting = int(target)
+    meeting = await _meeting(row["meeting"])
+    _require_live(meeting, "deferring items")
+    target_meeting = await _meeting(to_meeting)
+    async with db.transaction():
+        moved = (
+            await AgendaItem.update(
+                {
+                    AgendaItem.status: ItemStatus.DEFERRED,
+                    AgendaItem.defer_reason: reason,
+                    AgendaItem.version: version + 1,
+                }
+            )
+            .where((AgendaItem.id == item_id) & (AgendaItem.version == version))
+            .returning(AgendaItem.id)
+        )
+        if not moved:
+            raise Conflict(STALE_EDIT)
+        listed = await _listed(to_meeting)
+        if len(listed) >= target_meeting["item_slots"]:
+            raise Conflict("That panel's last slot was taken meanwhile: choose another date")
+        await _bump(row["meeting"], None)
+        await _bump(to_meeting, None)
+        length = (
+            (row["ends_at"] - row["starts_at"])
+            if row["starts_at"] and row["ends_at"]
+            else (timedelta(minutes=row["type"]["minutes"]))
+        )
+        values = {
+            "item_type": row["item_type"],
+            "case_reference": row["case_reference"],
+            "initials": row["initials"],
+            "child_partner": row["child_partner"],
+            "assessing_partner": row["assessing_partner"],
+            "social_worker": row["social_worker"],
+            "manager": row["manager"],
+            "applicants_attend": row["applicants_attend"],
+            "starts_at": None,
+            "ends_at": None,
+            "presenters_at": None,
+            "applicants_at": None,
+        }
+        _default_times(values, listed, target_meeting, int(length.total_seconds() // 60))
+        created = await AgendaItem.insert(
+            AgendaItem(
+                meeting=to_meeting,
+                position=max((r["position"] for r in listed), default=0) + 1,
+                carried_from=item_id,
+                **values,
+            )
+        ).returning(AgendaItem.id)
+        new_id = int(created[0]["id"])
+        await _save_parties(new_id, [(p["role"], p["name"]) for p in row["parties"]])
+        for paper in row["papers"].get(item_id, []):
+            copied = await Paper.insert(
+                Paper(
+                    item=new_id,
+                    title=paper["title"],
+                    required_as=paper["required_as"],
+                    full_pack_only=paper["full_pack_only"],
+                    position=paper["position"],
+                )
+            ).returning(Paper.id)
+            for v in paper["versions"]:
+                await PaperVersion.insert(
+                    PaperVersion(
+                        paper=copied[0]["id"],
+                        number=v["number"],
+                        file_name=v["file_name"],
+                        kind=v["kind"],
+                        sha256=v["sha256"],
+                        size=v["size"],
+                        changed=v["changed"],
+                        uploaded_by=v["uploaded_by"],
+                        uploaded_at=v["uploaded_at"],
+                    )
+                )
+        await audit.record(
+            actor,
+            "defer",
+            "agenda_item",
+            item_id,
+            path=path,
+            summary=reason,
+            after={"to_meeting": to_meeting, "new_item": new_id},
+        )
+    await _after_change(row["meeting"], settings, actor)
+    await _after_change(to_meeting, settings, actor)
+    return new_id
+
+
+# ---------------------------------------------------------------- papers
+
+
+def _blob(settings: Settings, sha256: str) -> Path:
+    return settings.storage_dir / "papers" / sha256[:2] / sha256
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def _store(settings: Settings, data: bytes, sha256: str) -> None:
+    target = _blob(settings, sha256)
+    if target.exists():
+        return
+    for folder in (settings.storage_dir, target.parent.parent, target.parent):
+        _private_dir(folder)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+async def _papers(item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    if not item_ids:
+        return {}
+    papers = (
+        await Paper.select()
+        .where(Paper.item.is_in(item_ids))
+        .order_by(Paper.position)
+        .order_by(Paper.id)
+    )
+    versions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if papers:
+        for v in (
+            await PaperVersion.select(
+                *PaperVersion.all_columns(), PaperVersion.uploaded_by.name.as_alias("uploader")
+            )
+            .where(PaperVersion.paper.is_in([p["id"] for p in papers]))
+            .order_by(PaperVersion.number)
+        ):
+            versions[v["paper"]].append(dict(v))
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for p in papers:
+        row = dict(p)
+        row["versions"] = versions[p["id"]]
+        row["latest"] = row["versions"][-1] if row["versions"] else None
+        row["changed"] = any(v["late"] or v["number"] > 1 for v in row["versions"])
+        found[p["item"]].append(row)
+    return found
+
+
+def _checklist(required: list[str], papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    supplied = {p["required_as"] for p in papers if p["latest"] is not None}
+    return [{"title": title, "present": title in supplied} for title in required]
+
+
+async def upload_paper(
+    actor: Actor,
+    item_id: int,
+    data: dict[str, Any],
+    filename: str,
+    content: bytes,
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    """Add a paper, or a new version of one; returns the version's id."""
+    row = await item(item_id)
+    meeting = await _meeting(row["meeting"])
+    _require_live(meeting, "adding papers")
+    if row["status"] != ItemStatus.LISTED:
+        raise Conflict("This item was deferred to a later panel: add papers there")
+    check = Checker()
+    papers = row["papers"].get(item_id, [])
+    paper_id: int | None = None
+    raw_paper = str(data.get("paper") or "").strip()
+    if raw_paper:
+        chosen = [p for p in papers if str(p["id"]) == raw_paper]
+        if not chosen:
+            check.fail("paper", "Select one of this item's papers")
+        else:
+            paper_id = chosen[0]["id"]
+    required_as = str(data.get("required_as") or "").strip()
+    if required_as and required_as not in row["type"]["papers"]:
+        check.fail("required_as", "Select a paper from the checklist, or none")
+    title = check.text("title", data.get("title"), "Title of the paper", required=False)
+    changed = check.text(
+        "changed", data.get("changed"), "What changed", max_length=1000, required=False
+    )
+    agenda = await _agenda_row(row["meeting"])
+    published = agenda["published_at"] is not None
+    existing = next((p for p in papers if p["id"] == paper_id), None)
+    if existing is None and required_as:
+        existing = next(
+            (p for p in papers if p["required_as"] == required_as and p["latest"]), None
+        )
+    if existing is not None and existing["latest"] is not None and not changed:
+        check.fail("changed", "Say what changed in this version: members are told")
+    if existing is None and published and not changed:
+        check.fail("changed", "The papers are out: say why this paper is added late")
+    if not filename and not content:
+        check.fail("file", "Choose a .docx or PDF file to upload")
+    check.raise_if_any()
+    limits = uploads.UploadLimits(max_bytes=settings.upload_limit_mb * uploads.MB)
+    verdict = await asyncio.to_thread(uploads.check_upload, filename or "paper", content, limits)
+    if not verdict.accepted or verdict.kind is None:
+        raise Invalid({"file": verdict.message})
+    await asyncio.to_thread(_store, settings, content, verdict.sha256)
+    title = title or required_as or Path(verdict.filename).stem
+    async with db.transaction():
+        if existing is None:
+            rows = await Paper.insert(
+                Paper(
+                    item=item_id,
+                    title=title[:200],
+                    required_as=required_as,
+                    full_pack_only=str(data.get("full_pack_only") or "") in ("yes", "on", "1"),
+                    position=max((p["position"] for p in papers), default=0) + 1,
+                )
+            ).returning(Paper.id)
+            paper_id = int(rows[0]["id"])
+            number = 1
+        else:
+            paper_id = existing["id"]
+            number = (existing["latest"]["number"] if existing["latest"] else 0) + 1
+            await Paper.update({Paper.version: Paper.version + 1}).where(Paper.id == paper_id)
+        created = await PaperVersion.insert(
+            PaperVersion(
+                paper=paper_id,
+                number=number,
+                file_name=verdict.filename,
+                kind=PaperKind(verdict.kind.value),
+                sha256=verdict.sha256,
+                size=verdict.size,
+                changed=changed,
+                late=published,
+                uploaded_by=_person_of(actor),
+            )
+        ).returning(PaperVersion.id)
+        version_id = int(created[0]["id"])
+        await _bump(row["meeting"], None)
+        await audit.record(
+            actor,
+            "upload",
+            "paper",
+            paper_id,
+            path=path,
+            summary=f"{verdict.filename}, version {number}" + (" (late)" if published else ""),
+            after={"sha256": verdict.sha256, "size": verdict.size, "changed": changed},
+        )
+    if published:
+        await _tell_members_of_change(row["meeting"], version_id, settings)
+    await _after_change(row["meeting"], settings, actor)
+    return version_id
+
+
+async def paper_version(version_id: int, settings: Settings) -> tuple[dict[str, Any], bytes]:
+    row = (
+        await PaperVersion.select(
+            *PaperVersion.all_columns(),
+            PaperVersion.paper.item.as_alias("item"),
+            PaperVersion.paper._.item._.meeting.as_alias("meeting"),
+        )
+        .where(PaperVersion.id == version_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No paper version {version_id}")
+    data = await asyncio.to_thread(_blob(settings, row["sha256"]).read_bytes)
+    return dict(row), data
+
+
+# ---------------------------------------------------------------- conflict screening
+
+
+async def _withdrawals(item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not item_ids:
+        return found
+    for w in (
+        await Withdrawal.select(
+            *Withdrawal.all_columns(),
+            Withdrawal.member._.person._.name.as_alias("name"),
+            Withdrawal.member._.person.as_alias("person"),
+        )
+        .where(Withdrawal.item.is_in(item_ids))
+        .order_by(Withdrawal.id)
+    ):
+        row = dict(w)
+        row["source_label"] = WITHDRAWAL_LABELS.get(row["source"], row["source"])
+        found[w["item"]].append(row)
+    return found
+
+
+async def _rostered(meeting_id: int) -> list[dict[str, Any]]:
+    return [s for s in await services.sittings(meeting_id) if s["status"] in services.ON_ROSTER]
+
+
+async def screen(meeting_id: int, actor: Actor | None = None) -> list[conflicts.Conflict]:
+    """Run the conflicts rule over the rostered members and every item; withdraw whom it finds."""
+    rostered = {s["member"] for s in await _rostered(meeting_id)}
+    items = await services.items_of(meeting_id)
+    everyone = await services.records()
+    members = [everyone[m].member for m in rostered if m in everyone]
+    interests = [i for i in await services.interests() if i.member_id in rostered]
+    found = [c for c in conflicts.find(interests, items, members) if c.member_id in rostered]
+    async with db.transaction():
+        item_ids = [i.item_id for i in items]
+        if item_ids:
+            await Withdrawal.delete().where(
+                Withdrawal.item.is_in(item_ids) & (Withdrawal.source == WithdrawalSource.SCREENING)
+            )
+        seen: set[tuple[int, int]] = set()
+        for c in found:
+            if (c.member_id, c.item_id) in seen:
+                continue
+            seen.add((c.member_id, c.item_id))
+            await Withdrawal.insert(
+                Withdrawal(
+                    item=c.item_id,
+                    member=c.member_id,
+                    source=WithdrawalSource.SCREENING,
+                    reason=c.reason,
+                )
+            )
+    if actor is not None:
+        await audit.record(
+            actor,
+            "screen",
+            "agenda",
+            meeting_id,
+            summary=f"{len(seen)} withdrawals from {len(items)} items",
+        )
+    return found
+
+
+async def declare(
+    actor: Actor,
+    item_id: int,
+    data: dict[str, Any],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> int:
+    row = await item(item_id)
+    meeting = await _meeting(row["meeting"])
+    _require_live(meeting, "recording declarations")
+    check = Checker()
+    rostered = {str(s["member"]): s["name"] for s in await _rostered(row["meeting"])}
+    member = check.choice("member", data.get("member"), "The member who declared", rostered)
+    reason = check.text("reason", data.get("reason"), "What they declared", max_length=1000)
+    check.raise_if_any()
+    async with db.transaction():
+        if await Withdrawal.exists().where(
+            (Withdrawal.item == item_id)
+            & (Withdrawal.member == int(member))
+            & (Withdrawal.source == WithdrawalSource.DECLARED)
+        ):
+            raise Conflict(
+                f"{rostered[member]} has already declared an interest in this item", "member"
+            )
+        rows = await Withdrawal.insert(
+            Withdrawal(
+                item=item_id,
+                member=int(member),
+                source=WithdrawalSource.DECLARED,
+                reason=reason,
+                recorded_by=_person_of(actor),
+            )
+        ).returning(Withdrawal.id)
+        await audit.record(
+            actor, "declare", "agenda_item", item_id, path=path, summary=reason,
+            after={"member": int(member)},
+        )  # fmt: skip
+    await _after_change(row["meeting"], settings, actor)
+    return int(rows[0]["id"])
+
+
+# ---------------------------------------------------------------- the agenda page
+
+
+async def agenda(meeting_id: int) -> dict[str, Any]:
+    meeting = await _meeting(meeting_id)
+    state = await _agenda_row(meeting_id)
+    listed = await _listed(meeting_id)
+    ids = [r["id"] for r in listed]
+    papers = await _papers(ids)
+    withdrawals = await _withdrawals(ids)
+    types = {r["id"]: r for r in await item_types(active_only=False)}
+    items = []
+    missing: list[str] = []
+    for number, r in enumerate(listed, start=1):
+        row = dict(r)
+        row["number"] = number
+        row["title"] = _title(row)
+        row["type"] = types[row["item_type"]]
+        row["papers"] = papers.get(row["id"], [])
+        row["checklist"] = _checklist(row["type"]["papers"], row["papers"])
+        row["complete"] = all(c["present"] for c in row["checklist"])
+        row["withdrawals"] = withdrawals.get(row["id"], [])
+        row["slot"] = f"{_clock(row['starts_at'])}-{_clock(row['ends_at'])}"
+        row["presenters_clock"] = _clock(row["presenters_at"])
+        row["applicants_clock"] = _clock(row["applicants_at"])
+        missing += [
+            f"item {number} ({row['title']}): {c['title']}"
+            for c in row["checklist"]
+            if not c["present"]
+        ]
+        items.append(row)
+    deferred = await AgendaItem.select(
+        AgendaItem.id, AgendaItem.case_reference, AgendaItem.initials, AgendaItem.defer_reason
+    ).where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.DEFERRED))
+    today = clock.today()
+    return {
+        "meeting": meeting,
+        "state": state,
+        "rows": items,
+        "deferred": [dict(d) | {"title": _title(d)} for d in deferred],
+        "missing": missing,
+        "free_slots": max(meeting["item_slots"] - len(items), 0),
+        "published": state["published_at"] is not None,
+        "past_deadline": today > meeting["paper_deadline"],
+        "live": meeting["status"] in services.LIVE,
+    }
+
+
+# ---------------------------------------------------------------- packs
+
+
+def _packs_dir(settings: Settings, meeting_id: int) -> Path:
+    return settings.data_dir / "packs" / f"meeting-{meeting_id}"
+
+
+def _cache_dir(settings: Settings) -> Path:
+    return settings.data_dir / "packs" / "cache"
+
+
+async def _pack_meeting(
+    meeting_id: int, settings: Settings
+) -> tuple[documents.Meeting, dict[int, int]]:
+    """The meeting as the document builder sees it, and each item id's number."""
+    meeting = await _meeting(meeting_id)
+    listed = await _listed(meeting_id)
+    papers = await _papers([r["id"] for r in listed])
+    agency = await Agency.select(Agency.name).first()
+    numbers = {}
+    items = []
+    for number, r in enumerate(listed, start=1):
+        numbers[r["id"]] = number
+        starts = r["starts_at"] or meeting["starts_at"]
+        ends = r["ends_at"] or starts
+        pack_papers = []
+        for p in papers.get(r["id"], []):
+            v = p["latest"]
+            if v is None:
+                continue
+            pack_papers.append(
+                documents.Paper(
+                    name=p["title"],
+                    kind=uploads.Kind(v["kind"]),
+                    content=_blob(settings, v["sha256"]),
+                    version=v["number"],
+                    changed=(v["changed"] or "changed") if (v["late"] or v["number"] > 1) else None,
+                    full_pack_only=p["full_pack_only"],
+                )
+            )
+        items.append(
+            documents.Item(
+                number=number,
+                case_reference=r["case_reference"],
+                initials=r["initials"],
+                item_type=r["type_name"],
+                starts=clock.london(starts),
+                ends=clock.london(max(ends, starts)),
+                papers=tuple(pack_papers),
+            )
+        )
+    return (
+        documents.Meeting(
+            agency=agency["name"] if agency else "Adoption agency",
+            title="Adoption panel",
+            starts=clock.london(meeting["starts_at"]),
+            venue=meeting["venue"] or ("Online" if meeting["online_link"] else ""),
+            items=tuple(items),
+        ),
+        numbers,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    person_id: int
+    name: str
+    full_pack: bool
+    withdrawn_from: frozenset[int]  # agenda item ids
+
+
+async def _readers(meeting_id: int) -> list[Reader]:
+    meeting = await _meeting(meeting_id)
+    rostered = await _rostered(meeting_id)
+    ids = [r["id"] for r in await _listed(meeting_id)]
+    withdrawn: dict[int, set[int]] = defaultdict(set)
+    for item_id, rows in (await _withdrawals(ids)).items():
+        for w in rows:
+            withdrawn[w["member"]].add(item_id)
+    people = {
+        r["id"]: r["person"]
+        for r in await PanelMember.select(PanelMember.id, PanelMember.person).where(
+            PanelMember.id.is_in([s["member"] for s in rostered] or [-1])
+        )
+    }
+    readers = []
+    names: set[str] = set()
+    for s in rostered:
+        name = s["name"]
+        while name.casefold() in names:  # two members of one name still get a pack each
+            name += " (2)"
+        names.add(name.casefold())
+        readers.append(
+            Reader(
+                people[s["member"]],
+                name,
+                full_pack=meeting["chair"] == s["member"],
+                withdrawn_from=frozenset(withdrawn[s["member"]]),
+            )
+        )
+    return readers
+
+
+def _member_of(reader: Reader, numbers: dict[int, int]) -> documents.Member:
+    return documents.Member(
+        reader.name,
+        full_pack=reader.full_pack,
+        withdrawn_from=frozenset(numbers[i] for i in reader.withdrawn_from if i in numbers),
+    )
+
+
+async def build_packs(
+    meeting_id: int, settings: Settings, *, kind: PaperKind = PaperKind.DOCX
+) -> documents.BuildReport | None:
+    """Build every rostered member's pack of one kind, reusing parts a change did not touch."""
+    if kind is PaperKind.PDF and not pdf.libreoffice_available():
+        return None
+    built_at = clock.now()
+    shape, numbers = await _pack_meeting(meeting_id, settings)
+    readers = await _readers(meeting_id)
+    if not readers:
+        return None
+    out = _packs_dir(settings, meeting_id)
+    for folder in (settings.data_dir / "packs", out, _cache_dir(settings)):
+        _private_dir(folder)
+    members = [_member_of(r, numbers) for r in readers]
+    builder = documents.build_pdf_packs if kind is PaperKind.PDF else documents.build_docx_packs
+    report = await asyncio.to_thread(builder, shape, members, out, _cache_dir(settings))
+    by_name = {p.member: p for p in report.packs}
+    async with db.transaction():
+        await PackBuild.delete().where(
+            (PackBuild.meeting == meeting_id)
+            & (PackBuild.kind == kind)
+            & PackBuild.person.is_in([r.person_id for r in readers])
+        )
+        for reader in readers:
+            pack = by_name[reader.name]
+            data = await asyncio.to_thread(pack.path.read_bytes)
+            await PackBuild.insert(
+                PackBuild(
+                    meeting=meeting_id,
+                    person=reader.person_id,
+                    kind=kind,
+                    path=str(pack.path.relative_to(settings.data_dir)),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    pages=pack.pages,
+                    withheld=",".join(str(i) for i in sorted(reader.withdrawn_from)),
+                    built_at=built_at,
+                )
+            )
+        if kind is PaperKind.DOCX:
+            await Agenda.update({Agenda.packs_built_at: built_at}).where(
+                Agenda.meeting == meeting_id
+            )
+    return report
+
+
+async def full_pack(
+    meeting_id: int, person_id: int, name: str, kind: PaperKind, settings: Settings
+) -> Path:
+    """An adviser's or administrator's full pack, built for them on request."""
+    shape, _numbers = await _pack_meeting(meeting_id, settings)
+    out = _packs_dir(settings, meeting_id) / "full"
+    for folder in (settings.data_dir / "packs", out.parent, out, _cache_dir(settings)):
+        _private_dir(folder)
+    member = documents.Member(name, full_pack=True)
+    builder = documents.build_pdf_packs if kind is PaperKind.PDF else documents.build_docx_packs
+    report = await asyncio.to_thread(builder, shape, [member], out, _cache_dir(settings))
+    return report.packs[0].path
+
+
+async def _after_change(meeting_id: int, settings: Settings, actor: Actor | None) -> None:
+    """Once the papers are out, every change is screened again and the packs rebuilt."""
+    state = await _agenda_row(meeting_id)
+    if state["published_at"] is None:
+        return
+    await screen(meeting_id, actor)
+    await build_packs(meeting_id, settings)
+
+
+async def _tell_members_of_change(meeting_id: int, version_id: int, settings: Settings) -> None:
+    meeting = await _meeting(meeting_id)
+    for s in await _rostered(meeting_id):
+        await mail.queue(
+            f"paper-changed:{version_id}:{s['member']}",
+            s["email"],
+            f"Adoption panel on {long_date(meeting['day'])}: a paper has changed",
+            f"Dear {s['name']},\n\n"
+            f"A paper for the adoption panel on {long_date(meeting['day'])} has been added or"
+            " updated, and your pack has been rebuilt. Changed papers are marked in the pack.\n\n"
+            f"Read the agenda and download your pack at {settings.base_url}/panel/my/packs/"
+            f"{meeting_id}\n",
+        )
+
+
+# ---------------------------------------------------------------- publication
+
+
+async def access_closes_on(meeting: dict[str, Any]) -> date:
+    policy = await services.policy_on(meeting["day"])
+    cal = await services._calendar(meeting["day"], meeting["day"] + timedelta(days=120))
+    return add_working_days(meeting["day"], policy.numbers.pack_access_working_days, cal)
+
+
+async def publish(
+    actor: Actor,
+    meeting_id: int,
+    version: int,
+    data: dict[str, Any],
+    settings: Settings,
+    *,
+    path: str = "",
+) -> dict[str, Any]:
+    view = await agenda(meeting_id)
+    meeting = view["meeting"]
+    _require_live(meeting, "publishing the agenda")
+    if view["published"]:
+        raise Conflict("The agenda is already published: later papers go out as changes")
+    if view["state"]["version"] != version:
+        raise Conflict(STALE_EDIT)
+    if not view["rows"]:
+        raise Invalid({"publish": "Add at least one item before publishing the agenda"})
+    check = Checker()
+    reason = check.text(
+        "missing_reason", data.get("missing_reason"), "Why papers are missing",
+        max_length=1000, required=False,
+    )  # fmt: skip
+    if view["missing"] and not reason:
+        check.fail(
+            "missing_reason",
+            f"{len(view['missing'])} papers are missing: upload them, or record why the agenda"
+            " goes out without them",
+        )
+    check.raise_if_any()
+    if not await _rostered(meeting_id):
+        raise Conflict("Nobody is on the roster yet: invite members before publishing")
+    today = clock.today()
+    late = today > meeting["paper_deadline"]
+    closes = await access_closes_on(meeting)
+    await screen(meeting_id, actor)
+    now = clock.now()
+    async with db.transaction():
+        done = (
+            await Agenda.update(
+                {
+                    Agenda.published_at: now,
+                    Agenda.published_by: _person_of(actor),
+                    Agenda.paper_deadline: meeting["paper_deadline"],
+                    Agenda.published_late: late,
+                    Agenda.missing_papers: "\n".join(view["missing"]),
+                    Agenda.missing_reason: reason,
+                    Agenda.access_closes_on: closes,
+                    Agenda.version: version + 1,
+                }
+            )
+            .where(
+                (Agenda.meeting == meeting_id)
+                & (Agenda.version == version)
+                & Agenda.published_at.is_null()
+            )
+            .returning(Agenda.id)
+        )
+        if not done:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor,
+            "publish",
+            "agenda",
+            meeting_id,
+            path=path,
+            summary=("late: after the paper deadline " if late else "")
+            + (f"missing papers: {reason}" if view["missing"] else ""),
+            after={"items": len(view["rows"]), "access_closes_on": closes},
+        )
+    await build_packs(meeting_id, settings)
+    for s in await _rostered(meeting_id):
+        await mail.queue(
+            f"papers-ready:{meeting_id}:{s['member']}",
+            s["email"],
+            f"Adoption panel on {long_date(meeting['day'])}: papers are ready",
+            f"Dear {s['name']},\n\n"
+            f"The papers for the adoption panel on {long_date(meeting['day'])} are ready.\n\n"
+            f"Read the agenda and download your pack at {settings.base_url}/panel/my/packs/"
+            f"{meeting_id}\n\nYour pack is prepared for you alone: please do not copy or forward"
+            f" it. It can be opened until {long_date(closes)}.\n",
+        )
+    return {"late": late, "access_closes_on": closes}
+
+
+# ---------------------------------------------------------------- members' access
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    allowed: bool
+    reason: str = ""
+
+
+async def member_access(meeting_id: int, person_id: int) -> Access:
+    meeting = await _meeting(meeting_id)  # NotFound for a meeting that is not there
+    sitting = (
+        await Sitting.select(Sitting.status)
+        .where((Sitting.meeting == meeting_id) & (Sitting.member.person == person_id))
+        .first()
+    )
+    if sitting is None or sitting["status"] not in services.ON_ROSTER:
+        return Access(False, "not on the roster of this panel")
+    if meeting["status"] == MeetingStatus.CANCELLED:
+        return Access(False, "the panel was cancelled")
+    state = await _agenda_row(meeting_id)
+    if state["published_at"] is None:
+        return Access(False, "the papers have not been published yet")
+    if state["access_closes_on"] is not None and clock.today() > state["access_closes_on"]:
+        return Access(False, f"access closed on {long_date(state['access_closes_on'])}")
+    return Access(True)
+
+
+async def member_view(meeting_id: int, person_id: int) -> dict[str, Any]:
+    """The agenda as one member may read it: withheld items show no case details at all."""
+    view = await agenda(meeting_id)
+    member = await PanelMember.select(PanelMember.id).where(PanelMember.person == person_id).first()
+    member_id = member["id"] if member else None
+    items = []
+    for row in view["rows"]:
+        withheld = any(w["member"] == member_id for w in row["withdrawals"])
+        chair = view["meeting"]["chair"] == member_id
+        items.append(
+            {
+                "number": row["number"],
+                "slot": row["slot"],
+                "withheld": withheld,
+                "title": "" if withheld else row["title"],
+                "type_name": "" if withheld else row["type"]["name"],
+                "papers": [] if withheld else [
+                    p for p in row["papers"]
+                    if p["latest"] is not None and (chair or not p["full_pack_only"])
+                ],
+            }
+        )  # fmt: skip
+    builds = {
+        b["kind"]: dict(b)
+        for b in await PackBuild.select().where(
+            (PackBuild.meeting == meeting_id) & (PackBuild.person == person_id)
+        )
+    }
+    return {
+        "meeting": view["meeting"],
+        "state": view["state"],
+        "rows": items,
+        "builds": builds,
+        "pdf_available": pdf.libreoffice_available(),
+    }
+
+
+async def member_pack(meeting_id: int, person_id: int, kind: PaperKind, settings: Settings) -> Path:
+    state = await _agenda_row(meeting_id)
+    build = (
+        await PackBuild.select()
+        .where(
+            (PackBuild.meeting == meeting_id)
+            & (PackBuild.person == person_id)
+            & (PackBuild.kind == kind)
+        )
+        .first()
+    )
+    stale = build is None or (
+        state["packs_built_at"] is not None and build["built_at"] < state["packs_built_at"]
+    )
+    if build is not None and not (settings.data_dir / build["path"]).exists():
+        stale = True
+    if stale:
+        await build_packs(meeting_id, settings, kind=kind)
+        build = (
+            await PackBuild.select()
+            .where(
+                (PackBuild.meeting == meeting_id)
+                & (PackBuild.person == person_id)
+                & (PackBuild.kind == kind)
+            )
+            .first()
+        )
+    if build is None:
+        raise NotFound("No pack has been built for you")
+    return settings.data_dir / str(build["path"])
+
+
+async def record_open(meeting_id: int, person_id: int, what: str) -> None:
+    await PackOpen.insert(PackOpen(meeting=meeting_id, person=person_id, what=what))
+
+
+async def opens(meeting_id: int) -> list[dict[str, Any]]:
+    """Who on the roster has opened the papers, and when first and last."""
+    seen: dict[int, dict[str, Any]] = {}
+    for row in (
+        await PackOpen.select(*PackOpen.all_columns(), PackOpen.person.name.as_alias("name"))
+        .where(PackOpen.meeting == meeting_id)
+        .order_by(PackOpen.opened_at)
+    ):
+        entry = seen.setdefault(
+            row["person"],
+            {"first": row["opened_at"], "last": row["opened_at"], "what": set(), "count": 0},
+        )
+        entry["last"] = row["opened_at"]
+        entry["what"].add(row["what"])
+        entry["count"] += 1
+    result = []
+    for s in await _rostered(meeting_id):
+        owner = (
+            await PanelMember.select(PanelMember.person)
+            .where(PanelMember.id == s["member"])
+            .first()
+        )
+        found = seen.get(owner["person"] if owner else -1)
+        result.append(
+            {
+                "name": s["name"],
+                "opened": found is not None,
+                "first": clock.london(found["first"]) if found else None,
+                "last": clock.london(found["last"]) if found else None,
+                "what": ", ".join(sorted(found["what"])) if found else "",
+                "count": found["count"] if found else 0,
+            }
+        )
+    return result
+
+
+async def my_packs(person_id: int) -> list[dict[str, Any]]:
+    rows = []
+    for s in await services.my_sittings(person_id):
+        if s["status"] not in services.ON_ROSTER:
+            continue
+        state = await Agenda.select().where(Agenda.meeting == s["meeting"]).first()
+        if state is None or state["published_at"] is None:
+            continue
+        closes = state["access_closes_on"]
+        rows.append(
+            {
+                "meeting": s["meeting"],
+                "starts_at": s["starts_at"],
+                "venue": s["venue"],
+                "open": closes is None or clock.today() <= closes,
+                "closes": closes,
+            }
+        )
+    return rows

@@ -1900,8 +1900,50 @@ def _table(module_name: str, class_name: str, *columns: str) -> Any:
     return table
 
 
+_UNIMPORTABLE: set[str] = set()
+
+
+def _provider(module_name: str, function_name: str) -> Any:
+    """A reader another area offers the board, if it has one yet."""
+    if module_name in _UNIMPORTABLE:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+    except Exception:  # an area still being built must not take the dashboard down
+        _UNIMPORTABLE.add(module_name)
+        log.exception(
+            "importing %s failed; the board will not read it until restarted", module_name
+        )
+        return None
+    found = getattr(module, function_name, None)
+    return found if callable(found) else None
+
+
 async def adm_clock_outcomes(first: Quarter, last: Quarter) -> list[ClockOutcome] | None:
-    """Closed clocks per partner and quarter from the ADM records; None while they do not exist."""
+    """Closed clocks per partner and quarter from the ADM records; None while they do not exist.
+
+    The ADM area may offer `adm.services.clock_outcomes(first_day, last_day)`, yielding
+    (clock kind, partner name, day the clock closed, whether it was met) for each closed clock;
+    failing that, an `adm.tables.Clock` table with kind, partner, closed_on and met is read.
+    """
+    from adm.rules.clocks import ClockKind
+
+    offered = _provider("adm.services", "clock_outcomes")
+    if offered is not None:
+        try:
+            closed = await offered(first.first_day, last.last_day)
+            return [
+                ClockOutcome(
+                    clock=ClockKind(kind),
+                    partner=str(partner),
+                    quarter=Quarter.containing(closed_on),
+                    met=bool(met),
+                )
+                for kind, partner, closed_on, met in closed
+            ]
+        except Exception:
+            log.exception("reading ADM clock outcomes failed")
+            return None
     clock_table = _table("adm.tables", "Clock", "kind", "partner", "closed_on", "met")
     if clock_table is None:
         return None
@@ -1917,8 +1959,6 @@ async def adm_clock_outcomes(first: Quarter, last: Quarter) -> list[ClockOutcome
     except Exception:  # another area's table whose shape changed must not take the dashboard down
         log.exception("reading ADM clocks failed")
         return None
-    from adm.rules.clocks import ClockKind
-
     return [
         ClockOutcome(
             clock=ClockKind(r["kind"]),
@@ -1939,6 +1979,20 @@ class PanelQuorum:
 
 
 async def panel_quorum_and_deferrals(first_day: date, last_day: date) -> PanelQuorum | None:
+    """Panel meetings held without a quorum and items deferred; None while not recorded.
+
+    The panel area may offer `panel.services.quorum_and_deferrals(first_day, last_day)`, returning
+    (meetings held, meetings not quorate, items heard, items deferred); failing that, the
+    `panel.tables.Meeting` (held_on, quorate) and `AgendaItem` (meeting, deferred) tables are read.
+    """
+    offered = _provider("panel.services", "quorum_and_deferrals")
+    if offered is not None:
+        try:
+            meetings_held, inquorate, items, deferred = await offered(first_day, last_day)
+        except Exception:
+            log.exception("reading panel quorum and deferrals failed")
+            return None
+        return PanelQuorum(int(meetings_held), int(inquorate), int(items), int(deferred))
     meeting_table = _table("panel.tables", "Meeting", "held_on", "quorate")
     item_table = _table("panel.tables", "AgendaItem", "meeting", "deferred")
     if meeting_table is None or item_table is None:

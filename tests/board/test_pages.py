@@ -636,3 +636,31 @@ async def test_a_board_member_cannot_open_meetings_actions_or_the_report(
     for path in ("/board/meetings", "/board/actions", "/board/report", "/api/v1/board/actions"):
         assert (await client.get(path)).status_code == 403, path
     assert (await client.get("/board")).status_code == 200
+
+
+async def test_adm_timeliness_per_partner_shows_once_the_adm_area_offers_its_clocks(
+    client: Any, sign_in: Any, board: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quarter = services.last_complete_quarter(clock.today())
+    inside = quarter.first_day + timedelta(days=3)
+
+    async def clock_outcomes(first: date, last: date) -> list[tuple[str, str, date, bool]]:
+        assert (first, last) == (quarter.first_day, quarter.last_day)
+        return [
+            ("adm_decision", "Peterborough City Council", inside, True),
+            ("adm_decision", "Peterborough City Council", inside, False),
+            ("adm_decision", "Cambridgeshire County Council", inside, True),
+        ]
+
+    real = services._provider
+    monkeypatch.setattr(
+        services,
+        "_provider",
+        lambda module, name: clock_outcomes if name == "clock_outcomes" else real(module, name),
+    )
+    await sign_in(Role.BOARD_CHAIR)
+    page = await client.get("/board")
+    assert "No ADM decisions recorded yet." not in page.text
+    assert f"Share of each clock met, {quarter.label}" in page.text
+    assert "Peterborough City Council, ADM decision: 50% (1 of 2)" in page.text
+    assert "Cambridgeshire County Council, ADM decision: 100% (1 of 1)" in page.text

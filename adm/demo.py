@@ -1,0 +1,393 @@
+"""The demo's decision side: ADMs and deputies for each council, past panels with their records
+and minutes, decisions made on time and late, a missed clock with its reason, open items in each
+ADM's queue, and one decision running over Christmas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from adm import services
+from adm.rules.routing import AdmRole
+from adm.tables import AdmAssignment, Referral
+from governance import audit, clock
+from governance import services as accounts
+from governance.audit import SYSTEM
+from governance.roles import Role
+from governance.tables import OutboxMessage, Partner, Person, RoleGrant
+from panel import record
+from panel.tables import (
+    AgendaItem,
+    ItemSubject,
+    ItemType,
+    Meeting,
+    MeetingStatus,
+    PanelMember,
+    Sitting,
+    SittingStatus,
+)
+
+# (code, name, subject, recommendations, decided by, minutes)
+ITEM_TYPES: list[tuple[str, str, ItemSubject, str, str, int]] = [
+    ("adopter_approval", "Approval of prospective adopters", ItemSubject.ADOPTERS,
+     "Suitable to adopt\nNot suitable to adopt\nDefer", "assessing_agency", 45),
+    ("match", "Match of a child with approved adopters", ItemSubject.CHILD,
+     "Match\nNo match\nDefer", "child_authority", 45),
+    ("should_be_placed", "Child should be placed for adoption", ItemSubject.CHILD,
+     "Should be placed for adoption\nShould not be placed for adoption\nDefer",
+     "child_authority", 30),
+    ("annual_report", "Annual report", ItemSubject.INFORMATION, "Noted", "none", 20),
+]  # fmt: skip
+
+
+async def item_types() -> dict[str, int]:
+    """The item types by code: those the agenda already has, and the standard ones it lacks."""
+    ids = {r["code"]: r["id"] for r in await ItemType.select(ItemType.id, ItemType.code)}
+    by_name = {r["name"]: r["id"] for r in await ItemType.select(ItemType.id, ItemType.name)}
+    for position, (code, name, subject, recs, decided_by, minutes) in enumerate(ITEM_TYPES):
+        if code in ids:
+            continue
+        if name in by_name:
+            ids[code] = by_name[name]
+            continue
+        ids[code] = (
+            await ItemType.insert(
+                ItemType(
+                    code=code,
+                    name=name,
+                    subject=subject,
+                    recommendations=recs,
+                    decided_by=decided_by,
+                    minutes=minutes,
+                    position=position,
+                )
+            ).returning(ItemType.id)
+        )[0]["id"]
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedItem:
+    type_code: str
+    case_reference: str
+    initials: str
+    partner_code: str  # the assessing agency or the child's authority
+
+
+async def past_meeting(
+    day: date,
+    member_ids: list[int],
+    chair_id: int,
+    items: list[PlannedItem],
+    *,
+    starts: time = time(10, 0),
+) -> tuple[int, list[int]]:
+    """A meeting already held (inserted as it stood), with its roster and agenda items."""
+    types = await item_types()
+    type_rows = {r["id"]: r for r in await ItemType.select()}
+    partners = {r["code"]: r["id"] for r in await Partner.select(Partner.id, Partner.code)}
+    start = datetime.combine(day, starts, clock.LONDON)
+    meeting_id = (
+        await Meeting.insert(
+            Meeting(
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue="Committee Room 2, New Shire Hall, Alconbury Weald",
+                status=MeetingStatus.HELD,
+                chair=chair_id,
+            )
+        ).returning(Meeting.id)
+    )[0]["id"]
+    for member_id in member_ids:
+        await Sitting.insert(
+            Sitting(meeting=meeting_id, member=member_id, status=SittingStatus.ACCEPTED)
+        )
+    item_ids = []
+    cursor = start + timedelta(minutes=10)
+    for position, planned in enumerate(items, start=1):
+        type_id = types[planned.type_code]
+        subject = type_rows[type_id]["subject"]
+        length = timedelta(minutes=type_rows[type_id]["minutes"] or 45)
+        item_ids.append(
+            (
+                await AgendaItem.insert(
+                    AgendaItem(
+                        meeting=meeting_id,
+                        item_type=type_id,
+                        position=position,
+                        case_reference=planned.case_reference,
+                        initials=planned.initials,
+                        assessing_partner=partners[planned.partner_code]
+                        if subject == ItemSubject.ADOPTERS
+                        else None,
+                        child_partner=partners[planned.partner_code]
+                        if subject == ItemSubject.CHILD
+                        else None,
+                        starts_at=cursor,
+                        ends_at=cursor + length,
+                    )
+                ).returning(AgendaItem.id)
+            )[0]["id"]
+        )
+        cursor += length + timedelta(minutes=5)
+    return meeting_id, item_ids
+
+
+def present_all(member_ids: list[int], left: dict[int, str] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for member_id in member_ids:
+        data[f"status_{member_id}"] = "present"
+        data[f"arrived_{member_id}"] = "10:00"
+        if left and member_id in left:
+            data[f"left_{member_id}"] = left[member_id]
+    return data
+
+
+async def adm_account(name: str, email: str, partner_codes: tuple[str, ...]) -> int:
+    """The person id of an ADM account, created if it does not exist."""
+    person = await Person.select(Person.id).where(Person.email == email).first()
+    if person is not None:
+        found: int = person["id"]
+        return found
+    partners = {r["code"]: r["id"] for r in await Partner.select(Partner.id, Partner.code)}
+    from governance.demo import DEMO_PASSWORD
+
+    await accounts.create_account(
+        SYSTEM,
+        {
+            "name": name,
+            "email": email,
+            "roles": [Role.ADM.value],
+            "adm_partners": [partners[c] for c in partner_codes],
+        },
+        password=DEMO_PASSWORD,
+        cheap_hash=True,
+    )
+    person = await Person.select(Person.id).where(Person.email == email).first()
+    assert person is not None
+    created: int = person["id"]
+    return created
+
+
+async def assign(person_id: int, partner_code: str, role: AdmRole, title: str = "") -> None:
+    partner = await Partner.select(Partner.id).where(Partner.code == partner_code).first()
+    assert partner is not None
+    await AdmAssignment.insert(
+        AdmAssignment(partner=partner["id"], person=person_id, role=role, job_title=title)
+    )
+
+
+# ---------------------------------------------------------------- the demo itself
+
+
+async def load() -> None:
+    if not await Partner.exists():
+        return
+    helen = await Person.select(Person.id).where(Person.email == "adm@demo.example").first()
+    if helen is None:
+        return
+    # Helen Marsh decides for Cambridgeshire; Peterborough has its own ADM, with Helen as deputy.
+    pcc = await adm_account("Colin Pryor", "adm.peterborough@demo.example", ("PCC",))
+    await assign(helen["id"], "CCC", AdmRole.PRIMARY, "Head of Children's Services")
+    await assign(pcc, "PCC", AdmRole.PRIMARY, "Assistant Director, Children's Social Care")
+    await assign(helen["id"], "PCC", AdmRole.DEPUTY, "Head of Children's Services")
+    members = {
+        r["name"]: r["id"]
+        for r in await PanelMember.select(PanelMember.id, PanelMember.person.name.as_alias("name"))
+    }
+    if len(members) < 8:
+        return
+    chair = members["Margaret Ellison"]
+    sitting = [
+        chair,
+        members["Rachel Okoro"],
+        members["Daniel Hughes"],
+        members["Grace Adeyemi"],
+        members["Tom Fletcher"],
+        members["Dr Helena Brooks"],
+        members["Sandra Lewis"],
+    ]
+    today = clock.today()
+    adviser = await _actor("adviser@demo.example")
+    grace_person = await _person_of(chair)
+    chair_actor = (
+        audit.SystemActor() if grace_person is None else await _actor_by_person(grace_person)
+    )
+
+    # Three past meetings, the oldest first, each with its items recorded and minutes final.
+    plans = [
+        (_working_back(today, 45), [
+            PlannedItem("adopter_approval", "ADP-2101", "J & K M", "PCC"),
+            PlannedItem("match", "CH-3301", "L R", "CCC"),
+            PlannedItem("adopter_approval", "ADP-2102", "S T", "CCC"),
+        ]),
+        (_working_back(today, 25), [
+            PlannedItem("adopter_approval", "ADP-2110", "A & B O", "PCC"),
+            PlannedItem("should_be_placed", "CH-3310", "E W", "PCC"),
+            PlannedItem("annual_report", "AR-2026", "", "CCC"),
+        ]),
+        (_working_back(today, 6), [
+            PlannedItem("match", "CH-3320", "T N", "PCC"),
+            PlannedItem("adopter_approval", "ADP-2120", "R & P H", "CCC"),
+            PlannedItem("adopter_approval", "ADP-2121", "D F", "PCC"),
+        ]),
+    ]  # fmt: skip
+    outcomes = {
+        "adopter_approval": "Suitable to adopt",
+        "match": "Match",
+        "should_be_placed": "Should be placed for adoption",
+    }
+    meeting_items: list[tuple[date, list[tuple[int, str]]]] = []
+    for day, planned in plans:
+        meeting_id, item_ids = await past_meeting(day, sitting, chair, planned)
+        await record.save_attendance(adviser, meeting_id, present_all(sitting))
+        for item_id, plan in zip(item_ids, planned, strict=True):
+            if plan.type_code == "annual_report":
+                await record.record_item(adviser, item_id, {"action": "noted"})
+                continue
+            outcome = outcomes[plan.type_code]
+            if plan.case_reference == "ADP-2102":
+                outcome = "Not suitable to adopt"
+            data: dict[str, Any] = {
+                "action": "recommend",
+                "outcome": outcome,
+                "reasons": "The assessment is thorough and the panel was satisfied on "
+                "every point it raised with the social worker.",
+                f"view_{members['Rachel Okoro']}": "Agree: a clear and balanced report.",
+                f"view_{members['Tom Fletcher']}": "Agree.",
+            }
+            if plan.type_code == "adopter_approval":
+                data |= {"number_of_children": "2", "age_range": "0 to 5", "sex": "Either"}
+            if plan.type_code == "match":
+                data |= {"contact": "Letterbox contact twice a year with the birth mother"}
+            await record.record_item(adviser, item_id, data)
+        row = await record.minutes_of(meeting_id)
+        await record.approve_minutes(chair_actor, grace_person or 0, meeting_id, row[1]["version"])
+        # The minutes reached the ADM on a working day after the meeting, as they would have.
+        await Referral.update({Referral.received_on: _working_after(day, 3)}).where(
+            Referral.meeting_on == day
+        )
+        meeting_items.append(
+            (day, [(i, p.case_reference) for i, p in zip(item_ids, planned, strict=True)])
+        )
+
+    # Decisions: the oldest meeting decided on time and late, letters out; one clock missed.
+    await _decide("ADP-2101", pcc, 4, told=1, letter=3)
+    await _decide("CH-3301", helen["id"], 12, told=2, letter=4, breach=(
+        "adm_decision", "The ADM was on leave and the deputy was not told the item was waiting."
+    ))  # fmt: skip
+    await _decide("ADP-2102", helen["id"], 6, told=1, letter=2)
+    await _decide("ADP-2110", pcc, 5, told=1, letter=None)
+    # CH-3310 and the newest meeting's items stay open in each ADM's queue.
+    await _christmas_item(sitting, chair, adviser, chair_actor, grace_person or 0)
+    await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
+        OutboxMessage.sent_at.is_null()
+    )
+    await audit.record(SYSTEM, "create", "adm_demo", "", summary="demo ADMs, records, decisions")
+
+
+async def _christmas_item(
+    sitting: list[int], chair: int, adviser: Any, chair_actor: Any, chair_person: int
+) -> None:
+    # A panel on 17 December 2026: its ADM decision clock runs over Christmas and New Year.
+    day = date(2026, 12, 17)
+    meeting_id, item_ids = await past_meeting(
+        day, sitting, chair, [PlannedItem("adopter_approval", "ADP-2130", "C & D V", "PCC")]
+    )
+    if day > clock.today():
+        # Not yet held in this copy of the calendar: leave it on the agenda.
+        await Meeting.update({Meeting.status: MeetingStatus.CONFIRMED}).where(
+            Meeting.id == meeting_id
+        )
+        return
+    await record.save_attendance(adviser, meeting_id, present_all(sitting))
+    await record.record_item(
+        adviser,
+        item_ids[0],
+        {"action": "recommend", "outcome": "Suitable to adopt", "reasons": "A strong assessment."},
+    )
+    row = await record.minutes_of(meeting_id)
+    await record.approve_minutes(chair_actor, chair_person, meeting_id, row[1]["version"])
+    await Referral.update({Referral.received_on: date(2026, 12, 22)}).where(
+        Referral.meeting_on == day
+    )
+
+
+async def _decide(
+    case: str,
+    adm_person: int,
+    after: int,
+    *,
+    told: int | None,
+    letter: int | None,
+    breach: tuple[str, str] | None = None,
+) -> None:
+    row = await Referral.select().where(Referral.item._.case_reference == case).first()
+    if row is None:
+        return
+    actor = await _actor_by_person(row["adm"])
+    decided_on = _working_after(row["received_on"], after)
+    await services.decide(
+        actor,
+        row["id"],
+        {"verdict": "agree", "decided_on": decided_on.isoformat(), "reasons": ""},
+    )
+    fresh = await services.referral(row["id"])
+    values: dict[str, str] = {"version": str(fresh["version"])}
+    if told is not None:
+        values["told_orally_on"] = _working_after(decided_on, told).isoformat()
+    if letter is not None:
+        values["letter_sent_on"] = _working_after(decided_on, letter).isoformat()
+    if told is not None or letter is not None:
+        await services.record_told(SYSTEM, row["id"], values)
+    if breach:
+        await services.record_breach(SYSTEM, row["id"], breach[0], breach[1])
+    del adm_person
+
+
+def _working_back(today: date, n: int) -> date:
+    day = today
+    while n > 0:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    while day.weekday() != 3:  # panels sit on Thursdays
+        day -= timedelta(days=1)
+    return day
+
+
+def _working_after(day: date, n: int) -> date:
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+async def _person_of(member_id: int) -> int | None:
+    row = await PanelMember.select(PanelMember.person).where(PanelMember.id == member_id).first()
+    return None if row is None else int(row["person"])
+
+
+async def _actor(email: str) -> Any:
+    person = await Person.select(Person.id).where(Person.email == email).first()
+    return await _actor_by_person(person["id"]) if person else SYSTEM
+
+
+async def _actor_by_person(person_id: int) -> Any:
+    from governance.auth import CurrentUser
+    from governance.tables import Account
+
+    person = await Person.select().where(Person.id == person_id).first()
+    assert person is not None
+    account = await Account.select(Account.id).where(Account.person == person_id).first()
+    grants = await RoleGrant.select().where(RoleGrant.account == account["id"]) if account else []
+    return CurrentUser(
+        account_id=account["id"] if account else 0,
+        person_id=person_id,
+        name=person["name"],
+        email=person["email"],
+        roles=frozenset(Role(g["role"]) for g in grants),
+        adm_partner_ids=frozenset(g["partner"] for g in grants if g["partner"]),
+    )

@@ -1,0 +1,1092 @@
+"""ADM assignments, routing of final recommendations, the decision queue, decisions, letters,
+the clocks of every referred item, and the reminders that keep them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+
+from adm import documents as letters
+from adm.rules import clocks, routing
+from adm.rules.clocks import ClockKind, ClockState, ItemCategory
+from adm.rules.routing import AdmRole, DecidedBy
+from adm.tables import (
+    AdmAbsence,
+    AdmAssignment,
+    ClockNote,
+    Decision,
+    EscalationContact,
+    Referral,
+    ReferralStatus,
+    Verdict,
+)
+from governance import audit, calendars, clock, db, jobs, mail
+from governance.audit import Actor
+from governance.errors import STALE_EDIT, Conflict, NotFound
+from governance.roles import Role
+from governance.rules.workdays import WorkingCalendar, add_working_days, long_date
+from governance.settings import Settings
+from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
+from governance.validate import Checker
+from panel import record
+from panel.tables import (
+    Agenda,
+    ItemRecord,
+    ItemType,
+    PanelMember,
+    RecordStatus,
+)
+
+VERDICTS = {
+    Verdict.AGREE: "Agree with the recommendation",
+    Verdict.DISAGREE: "Do not agree with the recommendation",
+    Verdict.MORE_INFORMATION: "Ask for more information before deciding",
+}
+ROLE_LABELS = {AdmRole.PRIMARY: "ADM", AdmRole.DEPUTY: "Deputy ADM"}
+STATE_LABELS = {
+    ClockState.NOT_STARTED: "Not started",
+    ClockState.RUNNING: "Running",
+    ClockState.DUE_SOON: "Due soon",
+    ClockState.MET: "Met",
+    ClockState.MISSED: "Missed",
+    ClockState.PAUSED: "Paused",
+}
+# The clocks this area keeps after the meeting (papers are the agenda's).
+AFTER_MEETING = (
+    ClockKind.FINAL_MINUTES_TO_ADM,
+    ClockKind.ADM_DECISION,
+    ClockKind.TOLD_ORALLY,
+    ClockKind.TOLD_IN_WRITING,
+    ClockKind.REPRESENTATIONS_OR_IRM,
+)
+REMINDER_JOB = "adm_reminders"
+RECENT_DAYS = 30  # closed items stay on the clocks page this long
+
+
+class Forbidden(Exception):
+    """The signed-in person may not see or act on this record."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------- item types as data
+
+
+def category_of(type_row: dict[str, Any]) -> ItemCategory:
+    """Which clocks an item type keeps: a local type takes those of the kind it resembles."""
+    code = str(type_row["code"]).lower()
+    if code in ItemCategory.__members__.values():
+        return ItemCategory(code)
+    text = f"{code} {type_row['name']}".lower()
+    if type_row["decided_by"] == DecidedBy.NONE or type_row["subject"] == "information":
+        return ItemCategory.INFORMATION
+    for words, category in (
+        (("match",), ItemCategory.MATCH),
+        (("brief",), ItemCategory.BRIEF_PAR),
+        (("review", "termination", "terminate"), ItemCategory.REVIEW_OF_APPROVAL),
+        (("foster", "early permanence", "early_permanence"), ItemCategory.FOSTER_TO_ADOPT),
+        (("placed", "placement"), ItemCategory.SHOULD_BE_PLACED),
+    ):
+        if any(word in text for word in words):
+            return category
+    if type_row["subject"] == "child":
+        return ItemCategory.SHOULD_BE_PLACED
+    return ItemCategory.ADOPTER_APPROVAL
+
+
+def is_qualifying(outcome: str) -> bool:
+    words = outcome.lower()
+    return "not suitable" in words or "terminat" in words
+
+
+def letter_outcome(category: ItemCategory, outcome: str) -> letters.Outcome | None:
+    words = outcome.lower()
+    if category in (ItemCategory.MATCH,):
+        return letters.Outcome.MATCH if "no match" not in words and "not" not in words else None
+    if category is ItemCategory.SHOULD_BE_PLACED:
+        return letters.Outcome.SHOULD_BE_PLACED if "not" not in words else None
+    if "not suitable" in words:
+        return letters.Outcome.NOT_SUITABLE
+    if any(w in words for w in ("suitable", "approve", "continue")) and "not" not in words:
+        return letters.Outcome.SUITABLE
+    return None
+
+
+# ---------------------------------------------------------------- assignments
+
+
+async def partners() -> list[dict[str, Any]]:
+    return list(await Partner.select(Partner.id, Partner.code, Partner.name).order_by(Partner.name))
+
+
+async def adm_people() -> list[dict[str, Any]]:
+    """People with an ADM account, and the partners each account is scoped to."""
+    rows = await RoleGrant.select(
+        RoleGrant.partner,
+        RoleGrant.account._.person.as_alias("person"),
+        RoleGrant.account._.person._.name.as_alias("name"),
+    ).where(RoleGrant.role == Role.ADM)
+    people: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = people.setdefault(
+            row["person"], {"id": row["person"], "name": row["name"], "partners": set()}
+        )
+        if row["partner"]:
+            entry["partners"].add(row["partner"])
+    return sorted(people.values(), key=lambda p: str(p["name"]))
+
+
+async def assignments() -> list[dict[str, Any]]:
+    rows = list(
+        await AdmAssignment.select(
+            *AdmAssignment.all_columns(),
+            AdmAssignment.partner.code.as_alias("partner_code"),
+            AdmAssignment.partner.name.as_alias("partner_name"),
+            AdmAssignment.person.name.as_alias("name"),
+        ).order_by(AdmAssignment.partner.name)
+    )
+    rows.sort(key=lambda r: (r["partner_name"], r["role"] != AdmRole.PRIMARY, r["name"]))
+    absences = await AdmAbsence.select().order_by(AdmAbsence.from_day)
+    for row in rows:
+        row["absences"] = [a for a in absences if a["assignment"] == row["id"]]
+    return rows
+
+
+async def routing_assignments() -> tuple[routing.AdmAssignment, ...]:
+    return tuple(
+        routing.AdmAssignment(
+            person_id=row["person"],
+            name=row["name"],
+            partner_code=row["partner_code"],
+            role=AdmRole(row["role"]),
+            absences=tuple(routing.Absence(a["from_day"], a["to_day"]) for a in row["absences"]),
+        )
+        for row in await assignments()
+    )
+
+
+async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    check = Checker()
+    partner_rows = {str(p["id"]): p for p in await partners()}
+    people = {str(p["id"]): p for p in await adm_people()}
+    partner = check.choice(
+        "partner",
+        data.get("partner"),
+        "The partner",
+        {k: v["name"] for k, v in partner_rows.items()},
+    )
+    person = check.choice(
+        "person",
+        data.get("person"),
+        "The decision maker",
+        {k: v["name"] for k, v in people.items()},
+    )
+    role = check.choice(
+        "role", data.get("role"), "Their role", {k.value: v for k, v in ROLE_LABELS.items()}
+    )
+    title = check.text("job_title", data.get("job_title"), "Job title", required=False)
+    if (
+        partner in partner_rows
+        and person in people
+        and int(partner) not in people[person]["partners"]
+    ):
+        check.fail(
+            "person",
+            f"{people[person]['name']}'s account is not an ADM account for "
+            f"{partner_rows[partner]['name']}: add that authority to their account first",
+        )
+    if not check.errors and await AdmAssignment.exists().where(
+        (AdmAssignment.partner == int(partner)) & (AdmAssignment.person == int(person))
+    ):
+        check.fail("person", f"{people[person]['name']} is already assigned to that partner")
+    check.raise_if_any()
+    async with db.transaction():
+        new_id: int = (
+            await AdmAssignment.insert(
+                AdmAssignment(partner=int(partner), person=int(person), role=role, job_title=title)
+            ).returning(AdmAssignment.id)
+        )[0]["id"]
+        await audit.record(
+            actor,
+            "create",
+            "adm_assignment",
+            new_id,
+            path=path,
+            summary=f"{people[person]['name']} is {ROLE_LABELS[AdmRole(role)]} for "
+            f"{partner_rows[partner]['name']}",
+        )
+    return new_id
+
+
+async def remove_assignment(
+    actor: Actor, assignment_id: int, version: int, *, path: str = ""
+) -> None:
+    row = await AdmAssignment.select().where(AdmAssignment.id == assignment_id).first()
+    if row is None:
+        raise NotFound(f"No ADM assignment {assignment_id}")
+    async with db.transaction():
+        await AdmAbsence.delete().where(AdmAbsence.assignment == assignment_id)
+        gone = (
+            await AdmAssignment.delete()
+            .where((AdmAssignment.id == assignment_id) & (AdmAssignment.version == version))
+            .returning(AdmAssignment.id)
+        )
+        if not gone:
+            raise Conflict(STALE_EDIT)
+        await audit.record(actor, "delete", "adm_assignment", assignment_id, path=path, before=row)
+
+
+async def add_absence(
+    actor: Actor, assignment_id: int, data: dict[str, Any], *, path: str = ""
+) -> int:
+    if not await AdmAssignment.exists().where(AdmAssignment.id == assignment_id):
+        raise NotFound(f"No ADM assignment {assignment_id}")
+    check = Checker()
+    first = check.day("from_day", data.get("from_day"), "First day away")
+    last = check.day("to_day", data.get("to_day"), "Last day away")
+    note = check.text("note", data.get("note"), "Note", required=False)
+    if first and last and last < first:
+        check.fail("to_day", "The last day away must be on or after the first")
+    check.raise_if_any()
+    assert first is not None and last is not None
+    async with db.transaction():
+        new_id: int = (
+            await AdmAbsence.insert(
+                AdmAbsence(assignment=assignment_id, from_day=first, to_day=last, note=note)
+            ).returning(AdmAbsence.id)
+        )[0]["id"]
+        await audit.record(
+            actor,
+            "create",
+            "adm_absence",
+            new_id,
+            path=path,
+            summary=f"absent {first.isoformat()} to {last.isoformat()}",
+        )
+    return new_id
+
+
+async def remove_absence(actor: Actor, absence_id: int, *, path: str = "") -> None:
+    row = await AdmAbsence.select().where(AdmAbsence.id == absence_id).first()
+    if row is None:
+        raise NotFound(f"No absence {absence_id}")
+    async with db.transaction():
+        await AdmAbsence.delete().where(AdmAbsence.id == absence_id)
+        await audit.record(actor, "delete", "adm_absence", absence_id, path=path, before=row)
+
+
+# ---------------------------------------------------------------- routing
+
+
+async def _sat_on_panel(present_json: str) -> frozenset[int]:
+    member_ids = json.loads(present_json) if present_json else []
+    if not member_ids:
+        return frozenset()
+    rows = await PanelMember.select(PanelMember.person).where(PanelMember.id.is_in(member_ids))
+    return frozenset(r["person"] for r in rows)
+
+
+async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> list[str]:
+    """Refer every recommended item of a meeting whose minutes are final to its ADM."""
+    rows = await ItemRecord.select(
+        ItemRecord.item,
+        ItemRecord.present,
+        ItemRecord.item._.item_type._.decided_by.as_alias("decided_by"),
+        ItemRecord.item._.item_type._.code.as_alias("code"),
+        ItemRecord.item._.item_type._.name.as_alias("type_name"),
+        ItemRecord.item._.item_type._.subject.as_alias("subject"),
+        ItemRecord.item._.assessing_partner._.code.as_alias("assessing"),
+        ItemRecord.item._.child_partner._.code.as_alias("child"),
+        ItemRecord.item._.case_reference.as_alias("case_reference"),
+        ItemRecord.item._.meeting._.starts_at.as_alias("starts_at"),
+    ).where(
+        (ItemRecord.item._.meeting == meeting_id) & (ItemRecord.status == RecordStatus.RECOMMENDED)
+    )
+    everyone = await routing_assignments()
+    codes = {p["code"]: p["id"] for p in await partners()}
+    messages = []
+    for row in rows:
+        if await Referral.exists().where(Referral.item == row["item"]):
+            continue
+        decided_by = (
+            DecidedBy(row["decided_by"])
+            if row["decided_by"] in DecidedBy.__members__.values()
+            else DecidedBy.NONE
+        )
+        item = routing.PanelItem(
+            decided_by=decided_by,
+            assessing_partner=row["assessing"],
+            child_partner=row["child"],
+            sat_on_panel=await _sat_on_panel(row["present"]),
+        )
+        verdict = routing.route(item, everyone, received_on)
+        if verdict.outcome is routing.Routing.NOT_FOR_DECISION:
+            continue
+        if verdict.outcome is routing.Routing.REFUSED or verdict.adm is None:
+            text = f"{row['case_reference']} was not routed: " + " ".join(verdict.reasons)
+            messages.append(text)
+            await audit.record(actor, "refused", "referral", row["item"], summary=text)
+            continue
+        meeting_on = clock.london(row["starts_at"]).date()
+        category = category_of(
+            {
+                "code": row["code"],
+                "name": row["type_name"],
+                "decided_by": row["decided_by"],
+                "subject": row["subject"],
+            }
+        )
+        async with db.transaction():
+            referral_id = (
+                await Referral.insert(
+                    Referral(
+                        item=row["item"],
+                        partner=codes[verdict.partner_code or ""],
+                        adm=verdict.adm.person_id,
+                        deputy_used=verdict.deputy_used,
+                        routing_reasons="\n".join(verdict.reasons),
+                        category=category,
+                        meeting_on=meeting_on,
+                        received_on=received_on,
+                    )
+                ).returning(Referral.id)
+            )[0]["id"]
+            await audit.record(
+                actor,
+                "route",
+                "referral",
+                referral_id,
+                summary=f"{row['case_reference']} referred to {verdict.adm.name} "
+                f"({'deputy ' if verdict.deputy_used else ''}ADM for {verdict.partner_code})",
+            )
+            email = (
+                await Person.select(Person.email).where(Person.id == verdict.adm.person_id).first()
+            )
+            if email:
+                await mail.queue(
+                    f"referral:{referral_id}",
+                    email["email"],
+                    f"A panel recommendation for you to decide: {row['case_reference']}",
+                    f"The final minutes of the panel on {long_date(meeting_on)} are approved. "
+                    f"The recommendation on {row['case_reference']} is in your decision queue.",
+                )
+        messages.append(f"{row['case_reference']} referred to {verdict.adm.name}.")
+    return messages
+
+
+async def _route_hook(actor: Actor, meeting_id: int, day: date) -> None:
+    await route_meeting(actor, meeting_id, day)
+
+
+if _route_hook not in record.FINALISED_HOOKS:
+    record.FINALISED_HOOKS.append(_route_hook)
+
+
+# ---------------------------------------------------------------- reading referrals
+
+
+def _referral_query() -> Any:
+    return Referral.select(
+        *Referral.all_columns(),
+        Referral.partner.code.as_alias("partner_code"),
+        Referral.partner.name.as_alias("partner_name"),
+        Referral.adm.name.as_alias("adm_name"),
+        Referral.adm.email.as_alias("adm_email"),
+        Referral.item._.case_reference.as_alias("case_reference"),
+        Referral.item._.initials.as_alias("initials"),
+        Referral.item._.meeting.as_alias("meeting_id"),
+        Referral.item._.item_type._.name.as_alias("type_name"),
+        Referral.item._.item_type._.recommendations.as_alias("recommendations"),
+    )
+
+
+async def _calendar(first: date, last: date) -> WorkingCalendar:
+    closures = [r["day"] for r in await ClosureDay.select(ClosureDay.day)]
+    return calendars.working_calendar(range(first.year - 1, last.year + 2), closures)
+
+
+async def _notes(referral_ids: Iterable[int]) -> dict[tuple[int, str], dict[str, Any]]:
+    ids = list(referral_ids)
+    if not ids:
+        return {}
+    return {
+        (n["referral"], n["kind"]): n
+        for n in await ClockNote.select()
+        .where(ClockNote.referral.is_in(ids))
+        .order_by(ClockNote.id)
+    }
+
+
+def _facts(row: dict[str, Any]) -> clocks.ItemFacts:
+    return clocks.ItemFacts(
+        category=ItemCategory(row["category"]),
+        meeting_on=row["meeting_on"],
+        adm_received_on=row["received_on"],
+        decided_on=row["decided_on"],
+        qualifying_determination=row["qualifying"],
+        told_orally_on=row["told_orally_on"],
+        letter_sent_on=row["letter_sent_on"],
+    )
+
+
+def _with_notes(clock_: clocks.Clock, note: dict[str, Any] | None) -> clocks.Clock:
+    if note is None:
+        return clock_
+    pauses: tuple[clocks.Pause, ...] = ()
+    if note["pause_from"] and clock_.kind not in clocks.COUNTED_BACK_FROM_MEETING:
+        pauses = (clocks.Pause(note["pause_from"], note["pause_to"], note["pause_reason"]),)
+    return clocks.Clock(
+        clock_.kind, clock_.started_on, clock_.completed_on, pauses, note["breach_reason"]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRow:
+    referral_id: int | None
+    case_reference: str
+    partner: str
+    adm: str
+    kind: ClockKind
+    label: str
+    status: clocks.ClockStatus
+
+
+def evaluate_referral(
+    row: dict[str, Any],
+    notes: dict[tuple[int, str], dict[str, Any]],
+    today: date,
+    cal: WorkingCalendar,
+) -> list[ClockRow]:
+    out = []
+    for clock_ in clocks.clocks_for_item(_facts(row)):
+        if clock_.kind not in AFTER_MEETING:
+            continue
+        clock_ = _with_notes(clock_, notes.get((row["id"], clock_.kind)))
+        status = clocks.evaluate(clock_, today, cal, clocks.DEFAULT_CLOCK_POLICY)
+        out.append(
+            ClockRow(
+                row["id"],
+                row["case_reference"],
+                row["partner_name"],
+                row["adm_name"],
+                clock_.kind,
+                clocks.LABELS[clock_.kind],
+                status,
+            )
+        )
+    return out
+
+
+async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+    scope = list(partner_ids)
+    if not scope:
+        return {"open": [], "decided": []}
+    rows = (
+        await _referral_query()
+        .where((Referral.adm == person_id) & Referral.partner.is_in(scope))
+        .order_by(Referral.received_on)
+    )
+    today = clock.today()
+    cal = await _calendar(today - timedelta(days=400), today)
+    open_rows, decided = [], []
+    for row in rows:
+        if row["status"] == ReferralStatus.DECIDED:
+            decided.append(row)
+            continue
+        decision_clock = clocks.Clock(ClockKind.ADM_DECISION, row["received_on"])
+        row["clock"] = clocks.evaluate(decision_clock, today, cal, clocks.DEFAULT_CLOCK_POLICY)
+        open_rows.append(row)
+    decided.sort(key=lambda r: r["decided_on"] or date.min, reverse=True)
+    return {"open": open_rows, "decided": decided[:20]}
+
+
+async def referral(referral_id: int) -> dict[str, Any]:
+    row = await _referral_query().where(Referral.id == referral_id).first()
+    if row is None:
+        raise NotFound(f"No referral {referral_id}")
+    result: dict[str, Any] = row
+    return result
+
+
+async def referral_for(
+    actor: Any, referral_id: int, *, path: str = "", action: str = "view"
+) -> dict[str, Any]:
+    """A referral the signed-in person may see: the ADM it is routed to (within their partners'
+    scope), or panel staff. Every view is audited, and so is every refusal."""
+    row = await referral(referral_id)
+    roles: frozenset[Role] = getattr(actor, "roles", frozenset())
+    staff = bool(roles & {Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR, Role.SYSTEM_ADMIN})
+    routed = row["adm"] == getattr(actor, "person_id", None) and row["partner"] in getattr(
+        actor, "adm_partner_ids", frozenset()
+    )
+    if not staff and not routed:
+        await audit.record(
+            actor,
+            "refused",
+            "referral",
+            referral_id,
+            path=path,
+            summary="not routed to this decision maker",
+        )
+        raise Forbidden("This item is not routed to you.")
+    await audit.record(actor, action, "referral", referral_id, path=path)
+    return row
+
+
+async def details(row: dict[str, Any]) -> dict[str, Any]:
+    item = await ItemRecord.select().where(ItemRecord.item == row["item"]).first()
+    decisions = list(
+        await Decision.select(*Decision.all_columns(), Decision.decided_by.name.as_alias("by"))
+        .where(Decision.referral == row["id"])
+        .order_by(Decision.id)
+    )
+    today = clock.today()
+    cal = await _calendar(row["meeting_on"], today)
+    notes = await _notes([row["id"]])
+    papers = await _papers(row["item"])
+    return {
+        "record": item,
+        "decisions": decisions,
+        "clocks": evaluate_referral(row, notes, today, cal),
+        "outcomes": record.allowed_outcomes(row["recommendations"]),
+        "papers": papers,
+    }
+
+
+async def _papers(item_id: int) -> list[dict[str, Any]]:
+    from panel.tables import Paper
+
+    return list(
+        await Paper.select(Paper.id, Paper.title)
+        .where(Paper.item == item_id)
+        .order_by(Paper.position)
+    )
+
+
+# ---------------------------------------------------------------- decisions
+
+
+async def decide(
+    actor: Any,
+    referral_id: int,
+    data: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    path: str = "",
+) -> tuple[int, bool]:
+    """Record an ADM's decision; returns its id and whether it was new (a retried request with
+    the same idempotency key gets the first one back)."""
+    if idempotency_key:
+        earlier = (
+            await Decision.select(Decision.id, Decision.referral)
+            .where(Decision.idempotency_key == idempotency_key)
+            .first()
+        )
+        if earlier is not None:
+            if earlier["referral"] != referral_id:
+                raise Conflict("That idempotency key was used for another item.")
+            return earlier["id"], False
+    row = await referral_for(actor, referral_id, path=path, action="open")
+    if row["adm"] != actor.person_id:
+        raise Forbidden("Only the decision maker this item is routed to may decide it.")
+    if row["status"] == ReferralStatus.DECIDED:
+        raise Conflict(
+            f"This item was already decided on {long_date(row['decided_on'])}: nothing was "
+            "changed. A decision cannot be recorded twice."
+        )
+    item = await ItemRecord.select().where(ItemRecord.item == row["item"]).first()
+    assert item is not None
+    everyone = await routing_assignments()
+    check = Checker()
+    verdict = check.choice(
+        "verdict", data.get("verdict"), "Your decision", {k.value: v for k, v in VERDICTS.items()}
+    )
+    decided_on = check.day("decided_on", data.get("decided_on"), "Date of the decision")
+    today = clock.today()
+    if decided_on is not None:
+        if decided_on < row["meeting_on"]:
+            check.fail(
+                "decided_on",
+                f"The decision cannot be dated before the panel met on "
+                f"{long_date(row['meeting_on'])}",
+            )
+        elif decided_on > today:
+            check.fail("decided_on", "The decision cannot be dated in the future")
+    outcomes = record.allowed_outcomes(row["recommendations"])
+    outcome = item["outcome"]
+    departing = verdict in (Verdict.DISAGREE, Verdict.MORE_INFORMATION)
+    if verdict == Verdict.DISAGREE:
+        others = {o: o for o in outcomes if o != item["outcome"]}
+        outcome = check.choice("outcome", data.get("outcome"), "What you decide instead", others)
+    elif verdict == Verdict.MORE_INFORMATION:
+        outcome = ""
+    reasons = check.text(
+        "reasons",
+        data.get("reasons"),
+        "The information you need" if verdict == Verdict.MORE_INFORMATION else "Your reasons",
+        max_length=10_000,
+        required=departing,
+    )
+    if str(data.get("version", row["version"])) != str(row["version"]):
+        check.fail("verdict", STALE_EDIT)
+    check.raise_if_any()
+    assert decided_on is not None
+    right = routing.may_decide(
+        actor.person_id,
+        row["partner_code"],
+        routing.PanelItem(
+            # The referral fixed the deciding partner: check against that partner.
+            decided_by=DecidedBy.ASSESSING_AGENCY,
+            assessing_partner=row["partner_code"],
+            child_partner=row["partner_code"],
+            sat_on_panel=await _sat_on_panel(item["present"]),
+        ),
+        everyone,
+        decided_on,
+    )
+    if not right.allowed:
+        raise Forbidden(" ".join(right.refusals))
+    qualifying = verdict != Verdict.MORE_INFORMATION and is_qualifying(outcome)
+    status = (
+        ReferralStatus.MORE_INFORMATION
+        if verdict == Verdict.MORE_INFORMATION
+        else ReferralStatus.DECIDED
+    )
+    try:
+        async with db.transaction():
+            decision_id: int = (
+                await Decision.insert(
+                    Decision(
+                        referral=referral_id,
+                        verdict=verdict,
+                        outcome=outcome,
+                        decided_on=decided_on,
+                        reasons=reasons,
+                        qualifying=qualifying,
+                        decided_by=actor.person_id,
+                        idempotency_key=idempotency_key or None,
+                    )
+                ).returning(Decision.id)
+            )[0]["id"]
+            updated = (
+                await Referral.update(
+                    {
+                        Referral.status: status,
+                        Referral.decided_on: decided_on
+                        if status == ReferralStatus.DECIDED
+                        else None,
+                        Referral.qualifying: qualifying,
+                        Referral.version: row["version"] + 1,
+                    }
+                )
+                .where((Referral.id == referral_id) & (Referral.version == row["version"]))
+                .returning(Referral.id)
+            )
+            if not updated:
+                raise Conflict(STALE_EDIT)
+            await audit.record(
+                actor,
+                "decide",
+                "referral",
+                referral_id,
+                path=path,
+                summary=f"{row['case_reference']}: {VERDICTS[Verdict(verdict)].lower()}"
+                + (f" - {outcome}" if outcome else "")
+                + (" (qualifying determination)" if qualifying else ""),
+                after={
+                    "verdict": verdict,
+                    "outcome": outcome,
+                    "decided_on": decided_on,
+                    "reasons": reasons,
+                    "warnings": right.warnings,
+                },
+            )
+    except (UniqueViolationError, sqlite3.IntegrityError):
+        # The same key raced us from another request: hand back what that one recorded.
+        earlier = (
+            await Decision.select(Decision.id)
+            .where(Decision.idempotency_key == idempotency_key)
+            .first()
+        )
+        if earlier is None:
+            raise
+        return earlier["id"], False
+    return decision_id, True
+
+
+async def record_told(
+    actor: Actor, referral_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    row = await referral(referral_id)
+    if row["status"] != ReferralStatus.DECIDED:
+        raise Conflict("The ADM has not decided this item yet: there is nothing to tell.")
+    check = Checker()
+    told = check.day(
+        "told_orally_on", data.get("told_orally_on"), "Date told orally", required=False
+    )
+    sent = check.day(
+        "letter_sent_on", data.get("letter_sent_on"), "Date the letter was sent", required=False
+    )
+    today = clock.today()
+    for key, day in (("told_orally_on", told), ("letter_sent_on", sent)):
+        if day is not None and day < row["decided_on"]:
+            check.fail(key, f"This cannot be before the decision on {long_date(row['decided_on'])}")
+        elif day is not None and day > today:
+            check.fail(key, "This cannot be in the future")
+    if told is None and sent is None:
+        check.fail("told_orally_on", "Enter the date applicants were told, or the letter sent")
+    if str(data.get("version", "")) != str(row["version"]):
+        check.fail("told_orally_on", STALE_EDIT)
+    check.raise_if_any()
+    told = told or row["told_orally_on"]
+    sent = sent or row["letter_sent_on"]
+    still_open = not (told and sent) or row["qualifying"]
+    async with db.transaction():
+        updated = (
+            await Referral.update(
+                {
+                    Referral.told_orally_on: told,
+                    Referral.letter_sent_on: sent,
+                    Referral.open: still_open,
+                    Referral.version: row["version"] + 1,
+                }
+            )
+            .where((Referral.id == referral_id) & (Referral.version == row["version"]))
+            .returning(Referral.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor,
+            "update",
+            "referral",
+            referral_id,
+            path=path,
+            summary=f"{row['case_reference']}: applicants told",
+            after={"told_orally_on": told, "letter_sent_on": sent},
+        )
+
+
+async def record_breach(
+    actor: Actor, referral_id: int, kind: str, reason: str, *, path: str = ""
+) -> None:
+    row = await referral(referral_id)
+    check = Checker()
+    kind = check.choice("kind", kind, "The clock", {k.value: v for k, v in clocks.LABELS.items()})
+    text = check.text("breach_reason", reason, "Why the deadline was missed", max_length=2000)
+    check.raise_if_any()
+    async with db.transaction():
+        existing = (
+            await ClockNote.select(ClockNote.id)
+            .where((ClockNote.referral == referral_id) & (ClockNote.kind == kind))
+            .first()
+        )
+        if existing:
+            await ClockNote.update({ClockNote.breach_reason: text}).where(
+                ClockNote.id == existing["id"]
+            )
+        else:
+            await ClockNote.insert(
+                ClockNote(
+                    referral=referral_id,
+                    kind=kind,
+                    breach_reason=text,
+                    recorded_by=getattr(actor, "person_id", None),
+                )
+            )
+        await audit.record(
+            actor,
+            "breach",
+            "clock",
+            f"{referral_id}:{kind}",
+            path=path,
+            summary=f"{row['case_reference']}: {clocks.LABELS[ClockKind(kind)]} missed - {text}",
+        )
+
+
+# ---------------------------------------------------------------- letters
+
+
+async def letter(referral_id: int) -> tuple[str, bytes]:
+    row = await referral(referral_id)
+    decision = (
+        await Decision.select()
+        .where((Decision.referral == referral_id) & (Decision.verdict != Verdict.MORE_INFORMATION))
+        .order_by(Decision.id, ascending=False)
+        .first()
+    )
+    if decision is None or row["status"] != ReferralStatus.DECIDED:
+        raise Conflict("There is no decision yet to write a letter from.")
+    category = ItemCategory(row["category"])
+    kind = letter_outcome(category, decision["outcome"])
+    if kind is None:
+        raise Conflict(
+            f"No letter is generated for a '{decision['outcome']}' decision: write it from the "
+            "case record."
+        )
+    item = await ItemRecord.select(ItemRecord.outcome).where(ItemRecord.item == row["item"]).first()
+    agency = await Agency.select(Agency.name).first()
+    assignment = (
+        await AdmAssignment.select(AdmAssignment.job_title)
+        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .first()
+    )
+    dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
+    respond_by = None
+    if kind is letters.Outcome.NOT_SUITABLE:
+        cal = await _calendar(dated, dated + timedelta(days=120))
+        respond_by = add_working_days(dated, letters.REPRESENTATION_WORKING_DAYS, cal)
+    who = row["initials"] or "the applicants"
+    content = letters.decision_letter(
+        letters.Decision(
+            agency_name=agency["name"] if agency else "The agency",
+            agency_address=(),
+            partner_name=row["partner_name"],
+            addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
+            address=("Address held on the case record",),
+            case_reference=row["case_reference"],
+            meeting_date=row["meeting_on"],
+            panel_recommendation=item["outcome"] if item else "",
+            adm_name=row["adm_name"],
+            adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+            decision_date=decision["decided_on"],
+            outcome=kind,
+            reasons=tuple(p for p in decision["reasons"].split("\n\n") if p.strip()),
+        ),
+        dated=dated,
+        respond_by=respond_by,
+    )
+    return f"decision-letter-{row['case_reference']}.docx", content
+
+
+# ---------------------------------------------------------------- the clocks dashboard
+
+
+@dataclass(frozen=True, slots=True)
+class ClockFilter:
+    state: str = ""
+    partner: int | None = None
+    kind: str = ""
+    adm: int | None = None
+
+
+async def running_clocks(filters: ClockFilter, today: date | None = None) -> list[ClockRow]:
+    today = today or clock.today()
+    recent = today - timedelta(days=RECENT_DAYS)
+    # Open items, and those closed lately, so a clock just met is still there to see.
+    query = _referral_query().where(
+        (Referral.open == True) | (Referral.letter_sent_on >= recent)  # noqa: E712 - SQL
+    )
+    if filters.partner:
+        query = query.where(Referral.partner == filters.partner)
+    if filters.adm:
+        query = query.where(Referral.adm == filters.adm)
+    rows = await query.order_by(Referral.received_on)
+    first = min((r["meeting_on"] for r in rows), default=today)
+    cal = await _calendar(min(first, today - timedelta(days=200)), today)
+    notes = await _notes(r["id"] for r in rows)
+    out: list[ClockRow] = []
+    for row in rows:
+        out.extend(evaluate_referral(row, notes, today, cal))
+    if not filters.partner and not filters.adm:
+        out.extend(await _awaiting_minutes(today, cal))
+        out.append(await _feedback_clock(today, cal))
+    shown = [c for c in out if c.status.state is not ClockState.NOT_STARTED]
+    if filters.state:
+        shown = [c for c in shown if c.status.state == filters.state]
+    if filters.kind:
+        shown = [c for c in shown if c.kind == filters.kind]
+    order = {
+        ClockState.MISSED: 0,
+        ClockState.DUE_SOON: 1,
+        ClockState.PAUSED: 2,
+        ClockState.RUNNING: 3,
+    }
+    shown.sort(key=lambda c: (order.get(c.status.state, 9), c.status.due_on or date.max))
+    return shown
+
+
+async def _awaiting_minutes(today: date, cal: WorkingCalendar) -> list[ClockRow]:
+    # Items recommended at a meeting whose minutes are not yet final: the minutes clock runs.
+    referred = Referral.select(Referral.item)
+    rows = await ItemRecord.select(
+        ItemRecord.item,
+        ItemRecord.item._.case_reference.as_alias("case_reference"),
+        ItemRecord.item._.meeting._.starts_at.as_alias("starts_at"),
+        ItemRecord.item._.item_type._.decided_by.as_alias("decided_by"),
+    ).where((ItemRecord.status == RecordStatus.RECOMMENDED) & ItemRecord.item.not_in(referred))
+    out = []
+    for row in rows:
+        if row["decided_by"] == DecidedBy.NONE:
+            continue
+        day = clock.london(row["starts_at"]).date()
+        status = clocks.evaluate(
+            clocks.Clock(ClockKind.FINAL_MINUTES_TO_ADM, day),
+            today,
+            cal,
+            clocks.DEFAULT_CLOCK_POLICY,
+        )
+        out.append(
+            ClockRow(
+                None,
+                row["case_reference"],
+                "",
+                "Not routed yet",
+                ClockKind.FINAL_MINUTES_TO_ADM,
+                clocks.LABELS[ClockKind.FINAL_MINUTES_TO_ADM],
+                status,
+            )
+        )
+    return out
+
+
+async def _feedback_clock(today: date, cal: WorkingCalendar) -> ClockRow:
+    last = await record.last_quality_report()
+    if last is None:
+        first = (
+            await ItemRecord.select(ItemRecord.recorded_at).order_by(ItemRecord.recorded_at).first()
+        )
+        last = clock.london(first["recorded_at"]).date() if first else None
+    status = clocks.evaluate(
+        clocks.Clock(ClockKind.PANEL_FEEDBACK, last), today, cal, clocks.DEFAULT_CLOCK_POLICY
+    )
+    return ClockRow(
+        None,
+        "Panel QA report (NMS 17.2)",
+        "",
+        "Panel adviser",
+        ClockKind.PANEL_FEEDBACK,
+        clocks.LABELS[ClockKind.PANEL_FEEDBACK],
+        status,
+    )
+
+
+async def close_finished(today: date) -> int:
+    """Close referrals whose every clock has ended (the representations window included)."""
+    rows = await _referral_query().where(
+        (Referral.open == True)  # noqa: E712 - SQL, not Python
+        & Referral.letter_sent_on.is_not_null()
+        & Referral.told_orally_on.is_not_null()
+    )
+    cal = await _calendar(today - timedelta(days=400), today)
+    closed = 0
+    for row in rows:
+        states = [c.status.state for c in evaluate_referral(row, {}, today, cal)]
+        if all(s in (ClockState.MET, ClockState.MISSED) for s in states):
+            await Referral.update({Referral.open: False}).where(Referral.id == row["id"])
+            closed += 1
+    return closed
+
+
+# ---------------------------------------------------------------- reminders and escalation
+
+
+async def _advisers() -> list[str]:
+    rows = await RoleGrant.select(RoleGrant.account._.person._.email.as_alias("email")).where(
+        (RoleGrant.role == Role.PANEL_ADVISER) & (RoleGrant.account._.disabled == False)  # noqa: E712
+    )
+    contacts = await EscalationContact.select(EscalationContact.person.email.as_alias("email"))
+    return sorted({r["email"] for r in rows} | {c["email"] for c in contacts})
+
+
+async def send_reminders(settings: Settings | None = None, today: date | None = None) -> int:
+    """Remind each ADM two working days before a decision is due; tell the advisers and the
+    head of service when a clock is missed. Each message is claimed first, so running twice or
+    in several processes sends it once."""
+    today = today or clock.today()
+    sent = 0
+    rows = await _referral_query().where(Referral.open == True)  # noqa: E712
+    cal = await _calendar(today - timedelta(days=400), today)
+    notes = await _notes(r["id"] for r in rows)
+    escalate_to: list[str] | None = None
+    for row in rows:
+        for c in evaluate_referral(row, notes, today, cal):
+            status = c.status
+            if (
+                c.kind is ClockKind.ADM_DECISION
+                and status.state is ClockState.DUE_SOON
+                and status.due_on is not None
+            ):
+                key = f"remind:{row['id']}:{status.due_on.isoformat()}"
+                if await jobs.claim(REMINDER_JOB, key):
+                    await mail.queue(
+                        f"{REMINDER_JOB}:{key}",
+                        row["adm_email"],
+                        f"Decision due by {long_date(status.due_on)}: {row['case_reference']}",
+                        f"The panel's recommendation on {row['case_reference']} needs your "
+                        f"decision by {long_date(status.due_on)} (7 working days from receipt).",
+                    )
+                    await jobs.finish(REMINDER_JOB, key)
+                    sent += 1
+            if status.state is ClockState.MISSED and status.needs_breach_reason:
+                key = f"missed:{row['id']}:{c.kind.value}"
+                if await jobs.claim(REMINDER_JOB, key):
+                    escalate_to = escalate_to if escalate_to is not None else await _advisers()
+                    for address in escalate_to:
+                        await mail.queue(
+                            f"{REMINDER_JOB}:{key}:{address}",
+                            address,
+                            f"Clock missed: {c.label}, {row['case_reference']}",
+                            f"{status.reason}\nRecord the reason on the clocks page.",
+                        )
+                    await jobs.finish(REMINDER_JOB, key)
+                    sent += 1
+    if await jobs.claim(REMINDER_JOB, f"close:{today.isoformat()}"):
+        await close_finished(today)
+    return sent
+
+
+async def _reminder_job(settings: Settings) -> None:
+    await send_reminders(settings)
+
+
+jobs.register(REMINDER_JOB, _reminder_job)
+
+
+# ---------------------------------------------------------------- the API
+
+
+def referral_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "case_reference": row["case_reference"],
+        "item_type": row["type_name"],
+        "partner": row["partner_code"],
+        "adm": row["adm_name"],
+        "deputy_used": row["deputy_used"],
+        "meeting_on": row["meeting_on"].isoformat(),
+        "received_on": row["received_on"].isoformat(),
+        "status": row["status"],
+        "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
+        "qualifying_determination": row["qualifying"],
+        "version": row["version"],
+    }
+
+
+async def partner_referrals(actor: Any, partner_id: int) -> list[dict[str, Any]]:
+    query = _referral_query().where(Referral.partner == partner_id)
+    roles: frozenset[Role] = getattr(actor, "roles", frozenset())
+    if not roles & {Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR, Role.SYSTEM_ADMIN}:
+        query = query.where(Referral.adm == actor.person_id)
+    rows = await query.order_by(Referral.received_on, ascending=False).limit(500)
+    await audit.record(actor, "view", "referrals", partner_id, summary="API list")
+    return [referral_json(r) for r in rows]
+
+
+async def item_type_rows() -> list[dict[str, Any]]:
+    return list(await ItemType.select().order_by(ItemType.position))
+
+
+async def agenda_published(meeting_id: int) -> date | None:
+    row = await Agenda.select(Agenda.published_at).where(Agenda.meeting == meeting_id).first()
+    if row is None or row["published_at"] is None:
+        return None
+    return clock.london(row["published_at"]).date()

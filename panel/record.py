@@ -1,0 +1,1158 @@
+"""The meeting record: attendance spells, declarations, per-item quorum, recommendations, QA
+ratings and the minutes assembled from them, approved by the chair, then final and locked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from governance import audit, clock, db
+from governance.audit import Actor
+from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
+from governance.tables import Partner, Person
+from governance.validate import Checker
+from panel import minutes as documents
+from panel import services
+from panel.rules import quorum
+from panel.rules.members import SEAT_LABELS, Member, counts
+from panel.tables import (
+    AgendaItem,
+    Attendance,
+    Declaration,
+    ItemRecord,
+    ItemStatus,
+    ItemType,
+    Meeting,
+    MeetingStatus,
+    MemberView,
+    Minutes,
+    MinutesState,
+    MinutesVersion,
+    PanelMember,
+    QualityRating,
+    QualityReport,
+    RecordStatus,
+    Sitting,
+    SittingStatus,
+    Withdrawal,
+)
+
+# Called with (actor, meeting id, day) when minutes become final; adm routes the items from here
+# (panel never imports adm).
+FinalisedHook = Callable[[Actor, int, date], Awaitable[None]]
+FINALISED_HOOKS: list[FinalisedHook] = []
+
+ADVICE_FIELDS: dict[str, dict[str, str]] = {
+    "adopters": {
+        "number_of_children": "Number of children",
+        "age_range": "Age range",
+        "sex": "Sex",
+        "needs": "Needs the adopters could meet",
+    },
+    "match": {
+        "contact": "Contact",
+        "support": "Adoption support",
+        "parental_responsibility": "Parental responsibility",
+    },
+    "child": {"contact": "Contact"},
+    "information": {},
+}
+GRADES = {g.value: g.value.capitalize() for g in documents.Grade}
+
+
+def _is_deferral(line: str) -> bool:
+    return line.strip().lower().startswith("defer")
+
+
+def allowed_outcomes(recommendations: str) -> list[str]:
+    """The item type's recommendations other than deferral, which every item may take."""
+    return [
+        line.strip()
+        for line in recommendations.splitlines()
+        if line.strip() and not _is_deferral(line)
+    ]
+
+
+def advice_kind(type_row: dict[str, Any]) -> str:
+    if type_row["subject"] == "information" or type_row["decided_by"] == "none":
+        return "information"
+    text = f"{type_row['code']} {type_row['name']}".lower()
+    if "match" in text:
+        return "match"
+    return "child" if type_row["subject"] == "child" else "adopters"
+
+
+# ---------------------------------------------------------------- reading the record
+
+
+@dataclass
+class ItemView:
+    id: int
+    number: int
+    title: str
+    row: dict[str, Any]
+    type: dict[str, Any]
+    starts_at: datetime
+    ends_at: datetime
+    verdict: quorum.Verdict
+    present: list[Member]
+    withdrawn: dict[int, str]  # member id -> why
+    declarations: list[dict[str, Any]]
+    record: dict[str, Any] | None
+    views: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def outcomes(self) -> list[str]:
+        return allowed_outcomes(self.type["recommendations"])
+
+    @property
+    def advice_fields(self) -> dict[str, str]:
+        return ADVICE_FIELDS[advice_kind(self.type)]
+
+    @property
+    def advice(self) -> dict[str, str]:
+        if not self.record or not self.record["advice"]:
+            return {}
+        loaded: dict[str, str] = json.loads(self.record["advice"])
+        return loaded
+
+
+@dataclass
+class MeetingRecord:
+    meeting: dict[str, Any]
+    day: date
+    attendance: list[dict[str, Any]]
+    roster: list[dict[str, Any]]  # members on the roster, with their attendance if recorded
+    items: list[ItemView]
+    policy_version: int
+    minutes: dict[str, Any] | None
+    chair_person_id: int | None
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.minutes and self.minutes["state"] == MinutesState.FINAL)
+
+    def item(self, item_id: int) -> ItemView:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise NotFound(f"No item {item_id} at this meeting")
+
+
+async def _members(ids: list[int]) -> dict[int, Member]:
+    if not ids:
+        return {}
+    rows = await services._member_query().where(PanelMember.id.is_in(ids))
+    return {row["id"]: services._member_of(row) for row in rows}
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(clock.LONDON)
+
+
+async def meeting_record(meeting_id: int) -> MeetingRecord:
+    meeting = await Meeting.select().where(Meeting.id == meeting_id).first()
+    if meeting is None:
+        raise NotFound(f"No meeting {meeting_id}")
+    starts = _local(meeting["starts_at"])
+    ends = _local(meeting["ends_at"])
+    assert starts is not None and ends is not None
+    day = starts.date()
+    attendance = list(
+        await Attendance.select(*Attendance.all_columns(), Attendance.person.name.as_alias("name"))
+        .where(Attendance.meeting == meeting_id)
+        .order_by(Attendance.id)
+    )
+    for row in attendance:
+        row["arrived_at"] = _local(row["arrived_at"])
+        row["left_at"] = _local(row["left_at"])
+    sittings = await Sitting.select(
+        Sitting.member,
+        Sitting.member._.person.as_alias("person"),
+        Sitting.member._.person._.name.as_alias("name"),
+    ).where(
+        (Sitting.meeting == meeting_id)
+        & Sitting.status.is_in([SittingStatus.ACCEPTED, SittingStatus.INVITED])
+    )
+    member_ids = sorted(
+        {s["member"] for s in sittings} | {a["member"] for a in attendance if a["member"]}
+    )
+    members = await _members(member_ids)
+    by_member = {a["member"]: a for a in attendance if a["member"]}
+    roster = []
+    for member_id in member_ids:
+        member = members[member_id]
+        seats = ", ".join(SEAT_LABELS[s] for s in sorted(member.seats))
+        roster.append(
+            {
+                "member_id": member_id,
+                "name": member.name,
+                "seats": seats,
+                "attendance": by_member.get(member_id),
+            }
+        )
+    policy = await services.policy_on(day)
+    quorum_policy = policy.roster.joint_quorum if meeting["joint"] else policy.roster.quorum
+    spells = [
+        quorum.Attendance(members[a["member"]], a["arrived_at"], a["left_at"])
+        for a in attendance
+        if a["member"] in members and a["arrived_at"] is not None and not a["apologies"]
+    ]
+    items_rows = await (
+        AgendaItem.select(
+            *AgendaItem.all_columns(),
+            AgendaItem.child_partner.code.as_alias("child_code"),
+            AgendaItem.assessing_partner.code.as_alias("assessing_code"),
+        )
+        .where(AgendaItem.meeting == meeting_id)
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    )
+    type_ids = {r["item_type"] for r in items_rows}
+    types = (
+        {
+            t["id"]: t
+            for t in (await ItemType.select().where(ItemType.id.is_in(list(type_ids))))
+            if type_ids
+        }
+        if type_ids
+        else {}
+    )
+    item_ids = [r["id"] for r in items_rows]
+    withdrawals = (
+        await Withdrawal.select().where(Withdrawal.item.is_in(item_ids)) if item_ids else []
+    )
+    declarations = (
+        await Declaration.select(
+            *Declaration.all_columns(), Declaration.member._.person._.name.as_alias("name")
+        )
+        .where(Declaration.item.is_in(item_ids))
+        .order_by(Declaration.id)
+        if item_ids
+        else []
+    )
+    records = (
+        {r["item"]: r for r in await ItemRecord.select().where(ItemRecord.item.is_in(item_ids))}
+        if item_ids
+        else {}
+    )
+    record_ids = [r["id"] for r in records.values()]
+    views = (
+        await MemberView.select(
+            *MemberView.all_columns(), MemberView.member._.person._.name.as_alias("name")
+        )
+        .where(MemberView.record.is_in(record_ids))
+        .order_by(MemberView.id)
+        if record_ids
+        else []
+    )
+    ratings = (
+        await QualityRating.select(
+            *QualityRating.all_columns(), QualityRating.member._.person._.name.as_alias("name")
+        ).where(QualityRating.item.is_in(item_ids))
+        if item_ids
+        else []
+    )
+    cursor = starts
+    items = []
+    for number, row in enumerate(items_rows, start=1):
+        kind = types[row["item_type"]]
+        record = records.get(row["id"])
+        slot = timedelta(minutes=kind["minutes"] or 45)
+        start = _local((record or {}).get("started_at")) or _local(row["starts_at"]) or cursor
+        end = _local((record or {}).get("ended_at")) or _local(row["ends_at"]) or start + slot
+        cursor = max(cursor, end)
+        withdrawn = {
+            w["member"]: w["reason"] or "conflict of interest"
+            for w in withdrawals
+            if w["item"] == row["id"]
+        }
+        for d in declarations:
+            if d["item"] == row["id"] and d["withdrew"]:
+                withdrawn[d["member"]] = d["interest"] or "declared an interest"
+        present = list(quorum.present_for_item(spells, start, end, set(withdrawn)))
+        verdict = quorum.check(present, quorum_policy)
+        title = row["case_reference"] + (f" ({row['initials']})" if row["initials"] else "")
+        items.append(
+            ItemView(
+                id=row["id"],
+                number=number,
+                title=f"{kind['name']}: {title}",
+                row=row,
+                type=kind,
+                starts_at=start,
+                ends_at=end,
+                verdict=verdict,
+                present=[m for m in present if counts(m)],
+                withdrawn=withdrawn,
+                declarations=[d for d in declarations if d["item"] == row["id"]],
+                record=record,
+                views=[v for v in views if record and v["record"] == record["id"]],
+                ratings=[r for r in ratings if r["item"] == row["id"]],
+            )
+        )
+    minutes = await Minutes.select().where(Minutes.meeting == meeting_id).first()
+    chair_person = None
+    if meeting["chair"]:
+        chair = (
+            await PanelMember.select(PanelMember.person)
+            .where(PanelMember.id == meeting["chair"])
+            .first()
+        )
+        chair_person = chair["person"] if chair else None
+    meeting["starts_at"], meeting["ends_at"] = starts, ends
+    return MeetingRecord(
+        meeting=meeting,
+        day=day,
+        attendance=attendance,
+        roster=roster,
+        items=items,
+        policy_version=quorum_policy.version,
+        minutes=minutes,
+        chair_person_id=chair_person,
+    )
+
+
+async def held_meetings(limit: int = 50) -> list[dict[str, Any]]:
+    rows = await (
+        Meeting.select(Meeting.id, Meeting.starts_at, Meeting.status, Meeting.venue)
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+        .where(Meeting.starts_at <= clock.now() + timedelta(days=1))
+        .order_by(Meeting.starts_at, ascending=False)
+        .limit(limit)
+    )
+    states = (
+        {
+            m["meeting"]: m["state"]
+            for m in await Minutes.select(Minutes.meeting, Minutes.state).where(
+                Minutes.meeting.is_in([r["id"] for r in rows])
+            )
+        }
+        if rows
+        else {}
+    )
+    for row in rows:
+        row["starts_at"] = _local(row["starts_at"])
+        row["minutes_state"] = states.get(row["id"], "")
+    return rows
+
+
+async def _require_open(meeting_id: int) -> MeetingRecord:
+    record = await meeting_record(meeting_id)
+    if record.meeting["status"] == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting was cancelled: nothing can be recorded for it.")
+    if record.locked:
+        raise Conflict(
+            "The minutes of this meeting are final and locked: record a correction as a new "
+            "version of the minutes instead."
+        )
+    return record
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def _clock_time(check: Checker, field_name: str, value: object, label: str) -> time | None:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    for fmt in ("%H:%M", "%H.%M", "%H%M"):
+        try:
+            return datetime.strptime(text, fmt).time()  # noqa: DTZ007 - a time of day only
+        except ValueError:
+            continue
+    check.fail(field_name, f"{label} must be a time like 10:15")
+    return None
+
+
+async def save_attendance(
+    actor: Actor, meeting_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """data: for each member id m, status_m (present/apologies/absent), arrived_m, left_m, and
+    version_m for an existing row."""
+    record = await _require_open(meeting_id)
+    check = Checker()
+    start = record.meeting["starts_at"]
+    changes: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for entry in record.roster:
+        m = entry["member_id"]
+        name = entry["name"]
+        status = str(data.get(f"status_{m}", "") or "")
+        if status not in ("present", "apologies", "absent", ""):
+            check.fail(f"status_{m}", f"Select whether {name} was present")
+            continue
+        arrived = _clock_time(check, f"arrived_{m}", data.get(f"arrived_{m}"), f"{name}'s arrival")
+        left = _clock_time(check, f"left_{m}", data.get(f"left_{m}"), f"{name}'s departure")
+        if status == "present" and arrived is None:
+            arrived = start.timetz().replace(tzinfo=None)
+        if status in ("apologies", "absent") and (
+            data.get(f"left_{m}") or data.get(f"arrived_{m}")
+        ):
+            check.fail(f"arrived_{m}", f"{name} was not present: clear the times")
+        if arrived and left and left <= arrived:
+            check.fail(f"left_{m}", f"{name}'s departure must be after their arrival")
+        values = {
+            "status": status,
+            "arrived_at": services.london(record.day, arrived) if arrived else None,
+            "left_at": services.london(record.day, left) if left else None,
+        }
+        changes.append(({"member_id": m, "name": name, **values}, entry["attendance"]))
+        if entry["attendance"] is not None:
+            given = str(data.get(f"version_{m}", ""))
+            if given != str(entry["attendance"]["version"]):
+                check.fail(f"status_{m}", STALE_EDIT)
+    check.raise_if_any()
+    people = {
+        r["id"]: r["person"]
+        for r in await PanelMember.select(PanelMember.id, PanelMember.person).where(
+            PanelMember.id.is_in([c[0]["member_id"] for c in changes] or [0])
+        )
+    }
+    async with db.transaction():
+        for values, existing in changes:
+            status = str(values["status"])
+            row: dict[Any, Any] = {
+                Attendance.apologies: status == "apologies",
+                Attendance.arrived_at: values["arrived_at"] if status == "present" else None,
+                Attendance.left_at: values["left_at"] if status == "present" else None,
+            }
+            if existing is None:
+                if status in ("", "absent"):
+                    continue
+                await Attendance.insert(
+                    Attendance(
+                        meeting=meeting_id,
+                        person=people[values["member_id"]],
+                        member=values["member_id"],
+                        role="member",
+                        counts=True,
+                        apologies=status == "apologies",
+                        arrived_at=row[Attendance.arrived_at],
+                        left_at=row[Attendance.left_at],
+                        recorded_by=getattr(actor, "person_id", None),
+                    )
+                )
+            elif status in ("", "absent"):
+                await Attendance.delete().where(Attendance.id == existing["id"])
+            else:
+                same = (
+                    existing["apologies"] == row[Attendance.apologies]
+                    and existing["arrived_at"] == row[Attendance.arrived_at]
+                    and existing["left_at"] == row[Attendance.left_at]
+                )
+                if same:
+                    continue
+                updated = (
+                    await Attendance.update({**row, Attendance.version: existing["version"] + 1})
+                    .where(
+                        (Attendance.id == existing["id"])
+                        & (Attendance.version == existing["version"])
+                    )
+                    .returning(Attendance.id)
+                )
+                if not updated:
+                    raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor,
+            "update",
+            "attendance",
+            meeting_id,
+            path=path,
+            summary=f"attendance recorded for the meeting on {record.day.isoformat()}",
+            after=[{k: v for k, v in c[0].items() if k != "name"} for c in changes],
+        )
+
+
+# ---------------------------------------------------------------- declarations
+
+
+async def add_declaration(
+    actor: Actor, item_id: int, data: dict[str, Any], *, path: str = ""
+) -> int:
+    meeting_id = await _meeting_of(item_id)
+    record = await _require_open(meeting_id)
+    item = record.item(item_id)
+    check = Checker()
+    members = {str(r["member_id"]): r["name"] for r in record.roster}
+    member = check.choice("member", data.get("member"), "The member declaring", members)
+    interest = check.text("interest", data.get("interest"), "The interest declared", max_length=500)
+    withdrew = str(data.get("withdrew", "")) in ("yes", "on", "true", "1")
+    if item.record and item.record["status"] != RecordStatus.DEFERRED and withdrew:
+        check.fail(
+            "member",
+            "A recommendation is already recorded for this item: a member withdrawing now "
+            "changes who was present. Record the declaration before the recommendation.",
+        )
+    check.raise_if_any()
+    async with db.transaction():
+        new_id: int = (
+            await Declaration.insert(
+                Declaration(
+                    item=item_id,
+                    member=int(member),
+                    interest=interest,
+                    withdrew=withdrew,
+                    recorded_by=getattr(actor, "person_id", None),
+                )
+            ).returning(Declaration.id)
+        )[0]["id"]
+        await audit.record(
+            actor,
+            "create",
+            "declaration",
+            new_id,
+            path=path,
+            summary=f"{members[member]} declared an interest in item {item.number}"
+            + (" and withdrew" if withdrew else ""),
+            after={
+                "item": item_id,
+                "member": int(member),
+                "interest": interest,
+                "withdrew": withdrew,
+            },
+        )
+    return new_id
+
+
+async def _meeting_of(item_id: int) -> int:
+    row = await AgendaItem.select(AgendaItem.meeting).where(AgendaItem.id == item_id).first()
+    if row is None:
+        raise NotFound(f"No agenda item {item_id}")
+    meeting_id: int = row["meeting"]
+    return meeting_id
+
+
+# ---------------------------------------------------------------- recommendations
+
+
+async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: str = "") -> int:
+    """Record the panel's recommendation (or deferral, or noting) of one item."""
+    meeting_id = await _meeting_of(item_id)
+    record = await _require_open(meeting_id)
+    item = record.item(item_id)
+    check = Checker()
+    started = _clock_time(check, "started_at", data.get("started_at"), "Time the item started")
+    ended = _clock_time(check, "ended_at", data.get("ended_at"), "Time the item ended")
+    if started and ended and ended <= started:
+        check.fail("ended_at", "The item must end after it starts")
+    check.raise_if_any()
+    if started or ended:
+        # The times given decide who was present: work the quorum out again on them.
+        starts = services.london(record.day, started) if started else item.starts_at
+        ends = services.london(record.day, ended) if ended else item.ends_at
+        item = await _with_times(record, item, starts, ends)
+    action = str(data.get("action", "recommend"))
+    information = item.type["decided_by"] == "none" or item.type["subject"] == "information"
+    choices = {"recommend": "Recommend", "defer": "Defer"}
+    if information:
+        choices = {"noted": "Note", "defer": "Defer"}
+    action = check.choice("action", action, "What the panel did", choices)
+    outcome = ""
+    info_needed = ""
+    advice: dict[str, str] = {}
+    if action == "recommend":
+        if not item.verdict.quorate:
+            raise Conflict(
+                f"The panel is not quorate for item {item.number}: "
+                + "; ".join(item.verdict.shortfalls)
+                + ". No recommendation can be recorded; the item can only be deferred.",
+                "outcome",
+            )
+        allowed = {o: o for o in item.outcomes}
+        outcome = str(data.get("outcome", "") or "")
+        if outcome not in allowed:
+            check.fail(
+                "outcome",
+                "Select a recommendation this item may have: " + ", ".join(item.outcomes)
+                if outcome == ""
+                else f"'{outcome[:60]}' is not a recommendation a {item.type['name']} item "
+                "may have: choose " + ", ".join(item.outcomes),
+            )
+        for key, label in item.advice_fields.items():
+            text = check.text(key, data.get(key), label, max_length=1000, required=False)
+            if text:
+                advice[key] = text
+        if "number_of_children" in advice:
+            number = check.integer(
+                "number_of_children",
+                advice["number_of_children"],
+                "Number of children",
+                minimum=1,
+                maximum=10,
+            )
+            advice["number_of_children"] = str(number)
+    reasons = check.text(
+        "reasons",
+        data.get("reasons"),
+        "Why the panel deferred the item" if action == "defer" else "The panel's reasons",
+        max_length=10_000,
+        required=action != "noted",
+    )
+    if action == "defer":
+        info_needed = check.text(
+            "information_needed",
+            data.get("information_needed"),
+            "The information the panel needs",
+            max_length=5000,
+        )
+    present = {m.id: m for m in item.present}
+    views: list[tuple[int, str, bool]] = []
+    for member_id, member in present.items():
+        view = check.text(
+            f"view_{member_id}",
+            data.get(f"view_{member_id}"),
+            f"{member.name}'s view",
+            max_length=5000,
+            required=False,
+        )
+        dissents = str(data.get(f"dissent_{member_id}", "")) in ("yes", "on", "true", "1")
+        if dissents and not view:
+            check.fail(f"view_{member_id}", f"Give {member.name}'s view: they dissented")
+        if view or dissents:
+            views.append((member_id, view, dissents))
+    strangers = [
+        key
+        for key, value in data.items()
+        if key.startswith("view_")
+        and value
+        and key.removeprefix("view_").isdigit()
+        and int(key.removeprefix("view_")) not in present
+    ]
+    if strangers:
+        check.fail(strangers[0], "A view was given for someone not present for this item")
+    if (
+        action == "recommend"
+        and views
+        and all(d for _, _, d in views)
+        and len(views) == len(present)
+    ):
+        check.fail("outcome", "Every member dissented: that is not the panel's recommendation")
+    existing = item.record
+    if existing is not None and str(data.get("version", "")) != str(existing["version"]):
+        check.fail("outcome", STALE_EDIT)
+    check.raise_if_any()
+    status = {
+        "recommend": RecordStatus.RECOMMENDED,
+        "defer": RecordStatus.DEFERRED,
+        "noted": RecordStatus.NOTED,
+    }[action]
+    values: dict[str, Any] = {
+        "status": status,
+        "outcome": outcome,
+        "reasons": reasons,
+        "advice": json.dumps(advice, sort_keys=True) if advice else "",
+        "information_needed": info_needed,
+        "quorum": _quorum_text(item.verdict),
+        "present": json.dumps(sorted(present)),
+        "quorum_policy_version": item.verdict.policy_version,
+        "started_at": item.starts_at,
+        "ended_at": item.ends_at,
+    }
+    async with db.transaction():
+        if existing is None:
+            record_id: int = (
+                await ItemRecord.insert(
+                    ItemRecord(
+                        item=item_id,
+                        recorded_by=getattr(actor, "person_id", None),
+                        **values,
+                    )
+                ).returning(ItemRecord.id)
+            )[0]["id"]
+        else:
+            record_id = existing["id"]
+            updated = (
+                await ItemRecord.update(
+                    {
+                        **{getattr(ItemRecord, k): v for k, v in values.items()},
+                        ItemRecord.version: existing["version"] + 1,
+                    }
+                )
+                .where((ItemRecord.id == record_id) & (ItemRecord.version == existing["version"]))
+                .returning(ItemRecord.id)
+            )
+            if not updated:
+                raise Conflict(STALE_EDIT)
+            await MemberView.delete().where(MemberView.record == record_id)
+        for member_id, view, dissents in views:
+            await MemberView.insert(
+                MemberView(record=record_id, member=member_id, view=view, dissents=dissents)
+            )
+        status_of_item = (
+            ItemStatus.DEFERRED if status is RecordStatus.DEFERRED else ItemStatus.LISTED
+        )
+        await AgendaItem.update(
+            {
+                AgendaItem.status: status_of_item,
+                AgendaItem.defer_reason: reasons if status is RecordStatus.DEFERRED else "",
+            }
+        ).where(AgendaItem.id == item_id)
+        await audit.record(
+            actor,
+            "create" if existing is None else "update",
+            "item_record",
+            record_id,
+            path=path,
+            summary=f"item {item.number}: {status.value}" + (f" - {outcome}" if outcome else ""),
+            before=existing,
+            after={**values, "views": views},
+        )
+    return record_id
+
+
+async def _with_times(
+    record: MeetingRecord, item: ItemView, starts: datetime, ends: datetime
+) -> ItemView:
+    spells = [
+        quorum.Attendance(m, a["arrived_at"], a["left_at"])
+        for a in record.attendance
+        if a["member"] and a["arrived_at"] is not None and not a["apologies"]
+        for m in (await _members([a["member"]])).values()
+    ]
+    present = list(quorum.present_for_item(spells, starts, ends, set(item.withdrawn)))
+    policy = await services.policy_on(record.day)
+    quorum_policy = policy.roster.joint_quorum if record.meeting["joint"] else policy.roster.quorum
+    item.starts_at, item.ends_at = starts, ends
+    item.verdict = quorum.check(present, quorum_policy)
+    item.present = [m for m in present if counts(m)]
+    return item
+
+
+def _quorum_text(verdict: quorum.Verdict) -> str:
+    if verdict.quorate:
+        return (
+            f"{len(verdict.counted)} members present and counting "
+            f"(quorum policy version {verdict.policy_version})."
+        )
+    return "; ".join(verdict.shortfalls) + f" (quorum policy version {verdict.policy_version})."
+
+
+# ---------------------------------------------------------------- quality assurance
+
+
+async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: str = "") -> int:
+    meeting_id = await _meeting_of(item_id)
+    record = await meeting_record(meeting_id)
+    item = record.item(item_id)
+    check = Checker()
+    members = {str(r["member_id"]): r["name"] for r in record.roster}
+    member = check.choice("member", data.get("member"), "The member rating", members)
+    report_type = check.text("report_type", data.get("report_type"), "The report rated")
+    team = check.text("team", data.get("team"), "The team that wrote it")
+    quality = check.choice(
+        "quality",
+        data.get("quality"),
+        "How thorough, rigorous, consistent and fair it was",
+        GRADES,
+    )
+    complete = check.choice("complete", data.get("complete"), "How complete it was", GRADES)
+    on_time = check.choice(
+        "on_time", data.get("on_time"), "Whether it came on time", {"yes": "Yes", "no": "No"}
+    )
+    comment = check.text("comment", data.get("comment"), "Comment", max_length=2000, required=False)
+    check.raise_if_any()
+    async with db.transaction():
+        new_id: int = (
+            await QualityRating.insert(
+                QualityRating(
+                    item=item_id,
+                    member=int(member),
+                    report_type=report_type,
+                    team=team,
+                    quality=quality,
+                    complete=complete,
+                    on_time=on_time == "yes",
+                    comment=comment,
+                )
+            ).returning(QualityRating.id)
+        )[0]["id"]
+        await audit.record(
+            actor,
+            "create",
+            "quality_rating",
+            new_id,
+            path=path,
+            summary=f"reports of item {item.number} rated by {members[member]}",
+        )
+    return new_id
+
+
+async def quality_review(
+    agency_name: str, prepared_by: str, start: date, end: date
+) -> documents.QualityReview:
+    first, last = services.london(start, time(0)), services.london(end + timedelta(days=1), time(0))
+    rows = await QualityRating.select(
+        *QualityRating.all_columns(),
+        QualityRating.item._.child_partner._.name.as_alias("child_partner"),
+        QualityRating.item._.assessing_partner._.name.as_alias("assessing_partner"),
+    ).where(
+        (QualityRating.item._.meeting._.starts_at >= first)
+        & (QualityRating.item._.meeting._.starts_at < last)
+    )
+    ratings = tuple(
+        documents.ReportRating(
+            report_type=r["report_type"],
+            team=r["team"],
+            partner=r["assessing_partner"] or r["child_partner"] or "Not recorded",
+            quality=documents.Grade(r["quality"]),
+            complete=documents.Grade(r["complete"]),
+            on_time=r["on_time"],
+            comment=r["comment"],
+        )
+        for r in rows
+    )
+    return documents.QualityReview(agency_name, start, end, prepared_by, ratings)
+
+
+async def issue_quality_report(actor: Actor, start: date, end: date, *, path: str = "") -> bytes:
+    from governance.tables import Agency
+
+    if end < start:
+        raise Invalid({"period_end": "The period must end after it starts"})
+    agency = await Agency.select(Agency.name).first()
+    review = await quality_review(
+        agency["name"] if agency else "The agency",
+        getattr(actor, "name", "The panel adviser"),
+        start,
+        end,
+    )
+    content = documents.qa_report(review)
+    async with db.transaction():
+        await QualityReport.insert(
+            QualityReport(
+                period_start=start,
+                period_end=end,
+                issued_on=clock.today(),
+                issued_by=getattr(actor, "person_id", None),
+            )
+        )
+        await audit.record(
+            actor,
+            "download",
+            "quality_report",
+            f"{start}..{end}",
+            path=path,
+            summary=f"QA report for {start} to {end}: {len(review.ratings)} ratings",
+        )
+    return content
+
+
+async def last_quality_report() -> date | None:
+    row = (
+        await QualityReport.select(QualityReport.issued_on)
+        .order_by(QualityReport.issued_on, ascending=False)
+        .first()
+    )
+    return None if row is None else row["issued_on"]
+
+
+# ---------------------------------------------------------------- minutes
+
+
+async def _minutes_row(meeting_id: int) -> dict[str, Any]:
+    row = await Minutes.select().where(Minutes.meeting == meeting_id).first()
+    if row is not None:
+        return row
+    await Minutes.insert(Minutes(meeting=meeting_id))
+    created = await Minutes.select().where(Minutes.meeting == meeting_id).first()
+    assert created is not None
+    return created
+
+
+def _notes(text: str) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(text) if text else {}
+    return loaded
+
+
+async def minutes_of(meeting_id: int) -> tuple[MeetingRecord, dict[str, Any], dict[str, str]]:
+    record = await meeting_record(meeting_id)
+    row = record.minutes or await _minutes_row(meeting_id)
+    notes = _notes(row["notes"])
+    if row["state"] == MinutesState.FINAL:
+        latest = (
+            await MinutesVersion.select()
+            .where(MinutesVersion.minutes == row["id"])
+            .order_by(MinutesVersion.number, ascending=False)
+            .first()
+        )
+        if latest:
+            notes = _notes(latest["notes"])
+    return record, row, notes
+
+
+async def minutes_versions(minutes_id: int) -> list[dict[str, Any]]:
+    return list(
+        await MinutesVersion.select(
+            *MinutesVersion.all_columns(), MinutesVersion.created_by.name.as_alias("by")
+        )
+        .where(MinutesVersion.minutes == minutes_id)
+        .order_by(MinutesVersion.number)
+    )
+
+
+def _note_values(record: MeetingRecord, data: dict[str, Any], check: Checker) -> dict[str, str]:
+    notes = {
+        "general": check.text(
+            "general", data.get("general"), "General notes", max_length=20_000, required=False
+        )
+    }
+    for item in record.items:
+        key = f"item_{item.id}"
+        notes[key] = check.text(
+            key, data.get(key), f"Notes on item {item.number}", max_length=20_000, required=False
+        )
+    return {k: v for k, v in notes.items() if v}
+
+
+async def edit_minutes(
+    actor: Actor, meeting_id: int, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    record, row, _ = await minutes_of(meeting_id)
+    if row["state"] != MinutesState.DRAFT:
+        raise Conflict(
+            "These minutes are final and locked: they cannot be edited. Record a correction "
+            "as a new version with its reason."
+        )
+    check = Checker()
+    notes = _note_values(record, data, check)
+    check.raise_if_any()
+    async with db.transaction():
+        updated = (
+            await Minutes.update(
+                {Minutes.notes: json.dumps(notes, sort_keys=True), Minutes.version: version + 1}
+            )
+            .where((Minutes.id == row["id"]) & (Minutes.version == version))
+            .returning(Minutes.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor,
+            "update",
+            "minutes",
+            row["id"],
+            path=path,
+            summary="draft minutes edited",
+            before=row["notes"],
+            after=notes,
+        )
+
+
+async def approve_minutes(
+    actor: Actor, person_id: int, meeting_id: int, version: int, *, path: str = ""
+) -> None:
+    """The meeting's chair approves the draft: the minutes become final and locked."""
+    record, row, notes = await minutes_of(meeting_id)
+    if record.chair_person_id is None or record.chair_person_id != person_id:
+        raise PermissionError("Only the member who chaired this meeting may approve its minutes.")
+    if row["state"] != MinutesState.DRAFT:
+        raise Conflict("These minutes are already approved, final and locked.")
+    unrecorded = [str(i.number) for i in record.items if i.record is None]
+    if unrecorded:
+        raise Conflict(
+            "Nothing is recorded yet for item "
+            + ", ".join(unrecorded)
+            + ": record a recommendation, deferral or noting for every item first."
+        )
+    if not any(a["arrived_at"] for a in record.attendance):
+        raise Conflict("No attendance is recorded: record who was present first.")
+    now = clock.now()
+    async with db.transaction():
+        updated = (
+            await Minutes.update(
+                {
+                    Minutes.state: MinutesState.FINAL,
+                    Minutes.approved_by: person_id,
+                    Minutes.approved_at: now,
+                    Minutes.finalised_at: now,
+                    Minutes.number: 1,
+                    Minutes.version: version + 1,
+                }
+            )
+            .where((Minutes.id == row["id"]) & (Minutes.version == version))
+            .returning(Minutes.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await MinutesVersion.insert(
+            MinutesVersion(
+                minutes=row["id"],
+                number=1,
+                reason="",
+                notes=json.dumps(notes),
+                created_by=person_id,
+            )
+        )
+        if record.meeting["status"] in (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED):
+            await Meeting.update({Meeting.status: MeetingStatus.HELD}).where(
+                Meeting.id == meeting_id
+            )
+        await audit.record(
+            actor,
+            "approve",
+            "minutes",
+            row["id"],
+            path=path,
+            summary=f"minutes of {record.day.isoformat()} approved: final, locked",
+        )
+    for hook in FINALISED_HOOKS:
+        await hook(actor, meeting_id, clock.today())
+
+
+async def correct_minutes(
+    actor: Actor, meeting_id: int, data: dict[str, Any], *, path: str = ""
+) -> int:
+    record, row, _ = await minutes_of(meeting_id)
+    if row["state"] != MinutesState.FINAL:
+        raise Conflict("These minutes are still a draft: edit them instead of correcting them.")
+    check = Checker()
+    reason = check.text(
+        "reason", data.get("reason"), "Why the minutes are corrected", max_length=2000
+    )
+    notes = _note_values(record, data, check)
+    check.raise_if_any()
+    async with db.transaction():
+        number: int = row["number"] + 1
+        updated = (
+            await Minutes.update({Minutes.number: number, Minutes.version: row["version"] + 1})
+            .where((Minutes.id == row["id"]) & (Minutes.number == row["number"]))
+            .returning(Minutes.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await MinutesVersion.insert(
+            MinutesVersion(
+                minutes=row["id"],
+                number=number,
+                reason=reason,
+                notes=json.dumps(notes, sort_keys=True),
+                created_by=getattr(actor, "person_id", None),
+            )
+        )
+        await audit.record(
+            actor,
+            "correct",
+            "minutes",
+            row["id"],
+            path=path,
+            summary=f"minutes corrected as version {number}: {reason}",
+            after=notes,
+        )
+    return number
+
+
+async def document_of(meeting_id: int) -> documents.Minutes:
+    from governance.tables import Agency
+
+    record, row, notes = await minutes_of(meeting_id)
+    agency = await Agency.select(Agency.name).first()
+    number = row["number"] if row["state"] == MinutesState.FINAL else 1
+    reason = ""
+    if number > 1:
+        latest = (
+            await MinutesVersion.select(MinutesVersion.reason)
+            .where((MinutesVersion.minutes == row["id"]) & (MinutesVersion.number == number))
+            .first()
+        )
+        reason = latest["reason"] if latest else ""
+    roles = {r["member_id"]: r["seats"] for r in record.roster}
+
+    def attendee(a: dict[str, Any]) -> documents.Attendee:
+        return documents.Attendee(
+            name=a["name"],
+            role=roles.get(a["member"], a["role"]) or a["role"],
+            member=bool(a["counts"] and a["member"]),
+            arrived=a["arrived_at"].time() if a["arrived_at"] else None,
+            left=a["left_at"].time() if a["left_at"] else None,
+        )
+
+    present = [a for a in record.attendance if not a["apologies"] and a["arrived_at"]]
+    items = []
+    for item in record.items:
+        rec = item.record or {}
+        status = rec.get("status")
+        item_present = tuple(
+            documents.Attendee(name=m.name, role=roles.get(m.id, ""), member=True)
+            for m in item.present
+        )
+        note = notes.get(f"item_{item.id}", "")
+        reasons = tuple(x for x in (rec.get("reasons", ""), note) if x)
+        deferral = None
+        if status == RecordStatus.DEFERRED:
+            deferral = documents.Deferral(
+                rec["reasons"],
+                tuple(line for line in rec["information_needed"].splitlines() if line.strip()),
+            )
+            reasons = (note,) if note else ()
+        advice = item.advice
+        items.append(
+            documents.Item(
+                number=item.number,
+                title=item.title,
+                present=item_present,
+                declarations=tuple(
+                    documents.Declaration(d["name"], d["interest"], d["withdrew"])
+                    for d in item.declarations
+                ),
+                # A recommendation is only ever recorded on a quorate item.
+                quorate=status == RecordStatus.RECOMMENDED or item.verdict.quorate,
+                quorum=rec.get("quorum") or _quorum_text(item.verdict),
+                recommendation=rec.get("outcome", "")
+                if status == RecordStatus.RECOMMENDED
+                else ("Noted." if status == RecordStatus.NOTED else ""),
+                reasons=reasons,
+                views=tuple(
+                    documents.View(v["name"], v["view"], v["dissents"])
+                    for v in item.views
+                    if v["name"] in {m.name for m in item.present}
+                ),
+                advice=tuple(f"{item.advice_fields.get(k, k)}: {v}" for k, v in advice.items()),
+                deferral=deferral,
+            )
+        )
+    state = {
+        MinutesState.DRAFT: documents.MinutesStatus.DRAFT,
+        MinutesState.APPROVED: documents.MinutesStatus.APPROVED,
+        MinutesState.FINAL: documents.MinutesStatus.FINAL,
+    }[MinutesState(row["state"])]
+    return documents.Minutes(
+        meeting=documents.Meeting(
+            agency_name=agency["name"] if agency else "The agency",
+            date=record.day,
+            started=record.meeting["starts_at"].time(),
+            ended=record.meeting["ends_at"].time(),
+            venue=record.meeting["venue"],
+        ),
+        attendance=tuple(attendee(a) for a in present),
+        apologies=tuple(
+            documents.Apology(a["name"], roles.get(a["member"], a["role"]))
+            for a in record.attendance
+            if a["apologies"]
+        ),
+        items=tuple(items),
+        status=state,
+        version=number,
+        correction_reason=reason,
+    )
+
+
+async def extract(item_id: int) -> tuple[bytes, int]:
+    """The item's extract from the minutes as they now stand, and the item's number."""
+    meeting_id = await _meeting_of(item_id)
+    minutes = await document_of(meeting_id)
+    record = await meeting_record(meeting_id)
+    number = record.item(item_id).number
+    return documents.item_extract(minutes, number), number
+
+
+async def partner_names() -> dict[int, str]:
+    return {p["id"]: p["name"] for p in await Partner.select(Partner.id, Partner.name)}
+
+
+async def person_name(person_id: int) -> str:
+    row = await Person.select(Person.name).where(Person.id == person_id).first()
+    return row["name"] if row else ""

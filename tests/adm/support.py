@@ -1,0 +1,84 @@
+"""A held meeting for ADM and meeting-record tests: eight members, three items, two councils."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from adm import demo
+from adm.rules.routing import AdmRole
+from governance.auth import CurrentUser
+from governance.roles import Role
+from panel.tables import PanelMember
+from tests.conftest import make_account
+from tests.panel import support
+
+MEETING_DAY = date(2026, 12, 10)  # a Thursday; its clocks run into Christmas
+
+
+@dataclass
+class Held:
+    meeting_id: int
+    items: list[int]
+    members: dict[str, int]
+    chair: CurrentUser
+    adviser: CurrentUser
+    pcc_adm: CurrentUser
+    ccc_adm: CurrentUser
+
+
+def user(person: Any, *roles: Role, partners: tuple[int, ...] = ()) -> CurrentUser:
+    return CurrentUser(
+        account_id=person.account_id,
+        person_id=person.person_id,
+        name=person.name,
+        email=person.email,
+        roles=frozenset(roles),
+        adm_partner_ids=frozenset(partners),
+    )
+
+
+async def held_meeting(agency: dict[str, int], day: date = MEETING_DAY) -> Held:
+    members = await support.central_list()
+    ids = list(members.values())
+    meeting_id, items = await demo.past_meeting(
+        day,
+        ids,
+        members["Clara"],
+        [
+            demo.PlannedItem("adopter_approval", "ADP-1", "A B", "PCC"),
+            demo.PlannedItem("match", "CH-2", "C D", "PCC"),
+            demo.PlannedItem("adopter_approval", "ADP-3", "E F", "CCC"),
+        ],
+    )
+    clara = (
+        await PanelMember.select(PanelMember.person)
+        .where(PanelMember.id == members["Clara"])
+        .first()
+    )
+    assert clara is not None
+    adviser = await make_account(Role.PANEL_ADVISER, name="Ann Adviser")
+    pcc = await make_account(Role.ADM, name="Pat Peterborough", partners=(agency["PCC"],))
+    ccc = await make_account(Role.ADM, name="Cam Cambs", partners=(agency["CCC"],))
+    await demo.assign(pcc.person_id, "PCC", AdmRole.PRIMARY, "Assistant Director")
+    await demo.assign(ccc.person_id, "CCC", AdmRole.PRIMARY)
+    return Held(
+        meeting_id,
+        items,
+        members,
+        CurrentUser(
+            0,
+            clara["person"],
+            "Clara Chair",
+            "clara.chair@example.org",
+            frozenset({Role.PANEL_MEMBER}),
+        ),
+        user(adviser, Role.PANEL_ADVISER),
+        user(pcc, Role.ADM, partners=(agency["PCC"],)),
+        user(ccc, Role.ADM, partners=(agency["CCC"],)),
+    )
+
+
+def recommendation(outcome: str = "Suitable to adopt", **extra: Any) -> dict[str, Any]:
+    return {"action": "recommend", "outcome": outcome, "reasons": "A thorough report."} | extra

@@ -7,9 +7,10 @@ from typing import Any
 
 from governance import audit, clock
 from governance.audit import SYSTEM
-from governance.tables import OutboxMessage
-from panel import services
-from panel.tables import MeetingStatus, TrainingRecord
+from governance.settings import Settings
+from governance.tables import OutboxMessage, Partner
+from panel import agenda, samples, services
+from panel.tables import ItemType, MeetingStatus, TrainingRecord
 
 VENUE = "Committee Room 2, New Shire Hall, Alconbury Weald"
 
@@ -141,6 +142,7 @@ async def load() -> None:
     for meeting_id in rostered[:2]:
         row = await services.meeting(meeting_id)
         await services.set_status(SYSTEM, meeting_id, row["version"], MeetingStatus.CONFIRMED)
+    await _agendas(series.meeting_ids[:3], ids["Grace Adeyemi"])
     # The demo's addresses are fictional: nothing queued for them is ever to be sent.
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
@@ -182,3 +184,76 @@ def _text(value: Any) -> Any:
 
 
 _FORM_KEYS = ("induction_on", "equality_and_diversity_on", "safeguarding_on")
+
+
+# (meeting index, type code, reference, initials, child's authority, assessing agency, parties)
+ITEMS: list[tuple[int, str, str, str, str, str, dict[str, str]]] = [
+    (0, "approval", "CPA/2026/031", "J.S.", "", "CCC",
+     {"applicants": "Jane Smith\nMark Smith", "social_workers": "Hannah Cole"}),
+    (0, "match", "CPA/2026/032", "L.P.", "PCC", "CCC",
+     {"children": "Lily Parker", "applicants": "Sam Ahmed\nRuth Ahmed",
+      "foster_carers": "Brenda Lowe"}),
+    (0, "should_be_placed", "CPA/2026/033", "R.T.", "CCC", "",
+     {"children": "Reece Thompson", "birth_relatives": "Kelly Thompson"}),
+    (0, "disruption", "CPA/2026/034", "", "", "", {}),
+    (1, "brief_par", "CPA/2026/041", "D.W.", "", "PCC", {"applicants": "Daniel Wood"}),
+    (1, "review", "CPA/2026/042", "A.N.", "", "CCC", {"applicants": "Amira Nasser"}),
+    (1, "foster_to_adopt", "CPA/2026/043", "C.O.", "", "CCC",
+     {"applicants": "Chris Osei\nTara Osei"}),
+    (1, "irm_outcome", "CPA/2026/044", "", "", "", {}),
+    (2, "information", "CPA/2026/051", "", "", "", {}),
+]  # fmt: skip
+
+
+async def _agendas(meeting_ids: list[int] | tuple[int, ...], grace: int) -> None:
+    """Items of every type on the next panels, with papers; the first published, one paper late.
+
+    Grace Adeyemi (member@demo.example) knows Jane Smith, so the first item is withheld from her.
+    """
+    settings = Settings.from_env()
+    types = {r["code"]: r for r in await agenda.item_types()}
+    partners = {r["code"]: r["id"] for r in await Partner.select(Partner.code, Partner.id)}
+    seed = 0
+    for index, code, reference, initials, child, assessing, parties in ITEMS:
+        if index >= len(meeting_ids):
+            continue
+        meeting_id = meeting_ids[index]
+        data = {
+            "item_type": str(types[code]["id"]),
+            "case_reference": reference,
+            "initials": initials,
+            "child_partner": str(partners.get(child, "")),
+            "assessing_partner": str(partners.get(assessing, "")),
+            "social_worker": "Hannah Cole" if index == 0 else "Marcus Reid",
+            "manager": "Joanne Pike",
+            "applicants_attend": "yes" if code in ("approval", "brief_par") else "",
+            **parties,
+        }
+        item_id = await agenda.add_item(SYSTEM, meeting_id, data, settings)
+        for number, title in enumerate(types[code]["papers"]):
+            seed += 1
+            if number % 2:
+                name = f"{reference.replace('/', '-')} {title}.pdf"
+                content = samples.pdf_paper(title, pages=3 + seed % 4, seed=seed)
+            else:
+                name = f"{reference.replace('/', '-')} {title}.docx"
+                content = samples.word_paper(title, sections=6 + seed % 10, seed=seed)
+            await agenda.upload_paper(
+                SYSTEM, item_id, {"required_as": title}, name, content, settings
+            )
+    first = meeting_ids[0]
+    on_roster = {r["member"] for r in await services.sittings(first)}
+    if grace not in on_roster:
+        await services.invite(SYSTEM, first, grace)
+    state = await agenda.agenda(first)
+    await agenda.publish(SYSTEM, first, state["state"]["version"], {}, settings)
+    match = next(r for r in state["rows"] if r["type"]["code"] == "match")
+    await agenda.upload_paper(
+        SYSTEM,
+        match["id"],
+        {"required_as": "Adoption support plan", "changed": "Contact plan agreed at the review"},
+        "CPA-2026-032 Adoption support plan v2.docx",
+        samples.word_paper("Adoption support plan (revised)", sections=7, seed=99),
+        settings,
+    )
+    assert await ItemType.count() >= len(agenda.DEFAULT_TYPES)

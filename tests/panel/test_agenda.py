@@ -519,3 +519,46 @@ async def test_an_adviser_records_a_declaration_and_the_member_loses_the_item(
     await _as_member(client, "Ben Born")
     page = await client.get(f"/panel/my/packs/{meeting_id}")
     assert "Item withheld" in page.text
+
+
+async def test_the_pdf_pack_withholds_the_item_and_names_the_member_on_every_page(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    from pypdf import PdfReader
+
+    from governance import pdf
+    from tests import support
+
+    support.require(support.libreoffice_available(), "LibreOffice")
+    assert pdf.libreoffice_available()
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    ccc = str(agency["CCC"])
+    first = await _add(
+        client,
+        meeting_id,
+        "review",
+        "CPA/2026/201",
+        assessing_partner=ccc,
+        applicants="Joan Henderson",
+    )
+    second = await _add(client, meeting_id, "disruption", "CPA/2026/202")
+    for item_id in (first, second):
+        await _supply_all(client, item_id)
+    version = str((await agenda.agenda(meeting_id))["state"]["version"])
+    await client.post(f"/panel/meetings/{meeting_id}/agenda/publish", data={"version": version})
+    await _as_member(client, "Ada Adopter")
+    response = await client.get(f"/panel/my/packs/{meeting_id}/pack.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    texts = [page.extract_text() for page in reader.pages]
+    total = len(texts)
+    for number, text in enumerate(texts, 1):
+        assert f"Prepared for Ada Adopter - do not copy  |  Page {number} of {total}" in text
+    whole = "\n".join(texts)
+    assert "CPA/2026/201" not in whole and "Henderson" not in whole
+    assert "CPA/2026/202" in whole
+    titles = [entry.title for entry in reader.outline if not isinstance(entry, list)]
+    assert titles[:3] == ["Cover", "Contents", "Agenda"]
+    assert titles[3].startswith("Item 1 withheld")
+    assert titles[4].startswith("Item 2: CPA/2026/202")

@@ -1090,3 +1090,31 @@ async def agenda_published(meeting_id: int) -> date | None:
     if row is None or row["published_at"] is None:
         return None
     return clock.london(row["published_at"]).date()
+
+
+async def paper(settings: Settings, item_id: int, paper_id: int) -> tuple[str, str, bytes]:
+    """The newest version of one of the item's papers: (file name, media type, content)."""
+    from panel.tables import Paper, PaperVersion
+
+    found = await Paper.select(Paper.id).where((Paper.id == paper_id) & (Paper.item == item_id))
+    if not found:
+        raise NotFound(f"No paper {paper_id} on this item")
+    version = (
+        await PaperVersion.select()
+        .where(PaperVersion.paper == paper_id)
+        .order_by(PaperVersion.number, ascending=False)
+        .first()
+    )
+    if version is None:
+        raise NotFound("No file has been uploaded for this paper yet")
+    sha = version["sha256"]
+    # Papers are stored content-addressed by the agenda area (panel.agenda).
+    blob = settings.storage_dir / "papers" / sha[:2] / sha
+    if not blob.exists():
+        raise NotFound("The paper's file is missing from storage")
+    media = (
+        "application/pdf"
+        if version["kind"] == "pdf"
+        else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    )
+    return version["file_name"], media, blob.read_bytes()

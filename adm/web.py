@@ -1,5 +1,363 @@
-"""Pages and API of the adm area; the router is mounted by governance.app."""
+"""Pages and API of the adm area: decision queue, decisions, letters, clocks, ADM assignments."""
 
-from litestar import Router
+from __future__ import annotations
 
-router = Router(path="/adm", route_handlers=[])
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import Redirect, Template
+
+from adm import services
+from adm.rules.clocks import LABELS, ClockKind
+from adm.tables import ReferralStatus
+from governance import audit, clock, home, nav, pdf
+from governance.auth import CurrentUser
+from governance.errors import Conflict, Invalid, NotFound
+from governance.forms import form_data, version_of
+from governance.guards import allow
+from governance.roles import Role
+from governance.web import form_page, settings_of, user_of
+
+AnyRequest = Request[Any, Any, Any]
+STAFF = (Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+nav.add("Decision queue", "/adm/queue", Role.ADM, order=30)
+nav.add("Clocks", "/adm/clocks", *STAFF, order=24)
+nav.add("Decision makers", "/adm/assignments", Role.PANEL_ADVISER, Role.SYSTEM_ADMIN, order=25)
+
+
+async def _home(user: CurrentUser) -> dict[str, Any]:
+    found = await services.queue(user.person_id, user.adm_partner_ids)
+    return {"adm_open": found["open"]}
+
+
+home.register("adm_queue", "adm/home.html", (Role.ADM,), _home, order=10)
+
+
+def _download(content: bytes, filename: str, media_type: str = DOCX) -> Response[bytes]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _errors(error: Exception) -> tuple[dict[str, str], int]:
+    if isinstance(error, Invalid):
+        return error.errors, 422
+    assert isinstance(error, Conflict)
+    return {error.field or "record": error.message}, 409
+
+
+async def _referral(request: AnyRequest, referral_id: int, action: str = "view") -> dict[str, Any]:
+    try:
+        return await services.referral_for(
+            user_of(request), referral_id, path=request.url.path, action=action
+        )
+    except services.Forbidden as refused:
+        raise PermissionDeniedException(refused.message) from None
+
+
+# ---------------------------------------------------------------- queue and decisions
+
+
+@get("/queue", name="adm:queue", opt=allow(Role.ADM))
+async def queue_page(request: AnyRequest) -> Template:
+    user = user_of(request)
+    found = await services.queue(user.person_id, user.adm_partner_ids)
+    await audit.record(user, "view", "adm_queue", user.person_id, path=request.url.path)
+    return Template("adm/queue.html", context=found)
+
+
+async def _referral_page(
+    request: AnyRequest,
+    row: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    user = user_of(request)
+    more = await services.details(row)
+    return form_page(
+        "adm/referral.html",
+        request,
+        errors=errors,
+        status_code=status_code,
+        ref=row,
+        values=values or {"decided_on": clock.today().isoformat()},
+        verdicts=services.VERDICTS,
+        may_decide=row["adm"] == user.person_id and row["status"] != ReferralStatus.DECIDED,
+        is_adviser=user.has(Role.PANEL_ADVISER),
+        saved=request.query_params.get("saved"),
+        today=clock.today(),
+        **more,
+    )
+
+
+class ReferralController(Controller):
+    path = "/referrals/{referral_id:int}"
+    opt = allow(Role.ADM, *STAFF)
+
+    @get("", name="adm:referral")
+    async def show(self, request: AnyRequest, referral_id: FromPath[int]) -> Template:
+        return await _referral_page(request, await _referral(request, referral_id))
+
+    @post("/decision", name="adm:decide", opt=allow(Role.ADM))
+    async def decide(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.decide(user_of(request), referral_id, data, path=request.url.path)
+        except services.Forbidden as refused:
+            await audit.record(
+                user_of(request), "refused", "referral", referral_id,
+                path=request.url.path, summary=refused.message,
+            )  # fmt: skip
+            raise PermissionDeniedException(refused.message) from None
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            row = await services.referral(referral_id)
+            return await _referral_page(
+                request, row, errors=errors, status_code=status, values=data
+            )
+        return Redirect(f"/adm/referrals/{referral_id}?saved=decision", status_code=303)
+
+    @post("/told", name="adm:told", opt=allow(Role.PANEL_ADVISER))
+    async def told(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.record_told(user_of(request), referral_id, data, path=request.url.path)
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            row = await services.referral(referral_id)
+            return await _referral_page(
+                request, row, errors=errors, status_code=status, values=data
+            )
+        return Redirect(f"/adm/referrals/{referral_id}?saved=told", status_code=303)
+
+    @get("/extract.docx", name="adm:extract")
+    async def extract(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[bytes]:
+        from panel import record
+
+        row = await _referral(request, referral_id, action="download")
+        content, number = await record.extract(row["item"])
+        return _download(content, f"extract-{row['case_reference']}-item-{number}.docx")
+
+    @get("/papers/{paper_id:int}", name="adm:paper")
+    async def paper(
+        self, request: AnyRequest, referral_id: FromPath[int], paper_id: FromPath[int]
+    ) -> Response[bytes]:
+        row = await _referral(request, referral_id, action="download")
+        name, media_type, content = await services.paper(
+            settings_of(request), row["item"], paper_id
+        )
+        return _download(content, name, media_type)
+
+    @get("/letter.docx", name="adm:letter")
+    async def letter(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[bytes]:
+        await _referral(request, referral_id, action="download")
+        name, content = await services.letter(referral_id)
+        return _download(content, name)
+
+    @get("/letter.pdf", name="adm:letter_pdf")
+    async def letter_pdf(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        await _referral(request, referral_id, action="download")
+        name, content = await services.letter(referral_id)
+        if not pdf.libreoffice_available():
+            raise Conflict("PDF letters need LibreOffice, which is not installed: use the .docx.")
+        work = settings_of(request).data_dir / "tmp"
+        work.mkdir(parents=True, exist_ok=True)
+        converted = pdf.to_pdf(content, work)
+        return _download(converted, name.removesuffix(".docx") + ".pdf", "application/pdf")
+
+    @post("/clocks/{kind:str}/breach", name="adm:breach", opt=allow(Role.PANEL_ADVISER))
+    async def breach(
+        self, request: AnyRequest, referral_id: FromPath[int], kind: FromPath[str]
+    ) -> Response[Any]:
+        data = await form_data(request)
+        await services.referral(referral_id)
+        try:
+            await services.record_breach(
+                user_of(request), referral_id, kind, str(data.get("breach_reason", "")),
+                path=request.url.path,
+            )  # fmt: skip
+        except Invalid as error:
+            row = await services.referral(referral_id)
+            return await _referral_page(request, row, errors=error.errors, status_code=422)
+        back = str(data.get("back", ""))
+        target = "/adm/clocks" if back == "clocks" else f"/adm/referrals/{referral_id}"
+        return Redirect(f"{target}?saved=breach", status_code=303)
+
+
+# ---------------------------------------------------------------- clocks dashboard
+
+
+@get("/clocks", name="adm:clocks", opt=allow(*STAFF))
+async def clocks_page(
+    request: AnyRequest,
+    clock_state: Annotated[str, QueryParameter(name="state", max_length=20)] = "",
+    partner: Annotated[int | None, QueryParameter(ge=1)] = None,
+    kind: Annotated[str, QueryParameter(max_length=40)] = "",
+    adm: Annotated[int | None, QueryParameter(ge=1)] = None,
+) -> Template:
+    filters = services.ClockFilter(state=clock_state, partner=partner, kind=kind, adm=adm)
+    rows = await services.running_clocks(filters)
+    return Template(
+        "adm/clocks.html",
+        context={
+            "rows": rows,
+            "filters": filters,
+            "states": services.STATE_LABELS,
+            "kinds": {k.value: LABELS[k] for k in services.AFTER_MEETING}
+            | {ClockKind.PANEL_FEEDBACK.value: LABELS[ClockKind.PANEL_FEEDBACK]},
+            "partners": await services.partners(),
+            "adms": await services.adm_people(),
+            "saved": request.query_params.get("saved"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- assignments
+
+
+async def _assignments_page(
+    request: AnyRequest,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    return form_page(
+        "adm/assignments.html", request, errors=errors, status_code=status_code,
+        assignments=await services.assignments(), partners=await services.partners(),
+        people=await services.adm_people(), roles=services.ROLE_LABELS, values=values or {},
+        saved=request.query_params.get("saved"),
+    )  # fmt: skip
+
+
+class AssignmentController(Controller):
+    path = "/assignments"
+    opt = allow(Role.PANEL_ADVISER, Role.SYSTEM_ADMIN)
+
+    @get("", name="adm:assignments")
+    async def index(self, request: AnyRequest) -> Template:
+        return await _assignments_page(request)
+
+    @post("", name="adm:assignment_add")
+    async def add(self, request: AnyRequest) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.add_assignment(user_of(request), data, path=request.url.path)
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _assignments_page(request, errors=errors, status_code=status, values=data)
+        return Redirect("/adm/assignments?saved=1", status_code=303)
+
+    @post("/{assignment_id:int}/remove", name="adm:assignment_remove")
+    async def remove(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.remove_assignment(
+                user_of(request), assignment_id, version_of(data), path=request.url.path
+            )
+        except Conflict as error:
+            errors, status = _errors(error)
+            return await _assignments_page(request, errors=errors, status_code=status)
+        return Redirect("/adm/assignments?saved=1", status_code=303)
+
+    @post("/{assignment_id:int}/absences", name="adm:absence_add")
+    async def absence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.add_absence(user_of(request), assignment_id, data, path=request.url.path)
+        except Invalid as error:
+            errors = {f"{k}_{assignment_id}": v for k, v in error.errors.items()}
+            return await _assignments_page(request, errors=errors, status_code=422)
+        return Redirect("/adm/assignments?saved=1", status_code=303)
+
+    @post("/absences/{absence_id:int}/remove", name="adm:absence_remove")
+    async def remove_absence(self, request: AnyRequest, absence_id: FromPath[int]) -> Redirect:
+        await services.remove_absence(user_of(request), absence_id, path=request.url.path)
+        return Redirect("/adm/assignments?saved=1", status_code=303)
+
+
+router = Router(
+    path="/adm",
+    route_handlers=[queue_page, ReferralController, clocks_page, AssignmentController],
+)
+
+
+# ---------------------------------------------------------------- JSON API
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    verdict: Annotated[str, msgspec.Meta(max_length=20)]
+    decided_on: date
+    outcome: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    reasons: Annotated[str, msgspec.Meta(max_length=10_000)] = ""
+    version: int | None = None
+
+
+@get(
+    "/partners/{partner_id:int}/referrals",
+    name="adm:api_referrals",
+    opt=allow(Role.ADM, Role.PANEL_ADVISER, Role.SYSTEM_ADMIN),
+)
+async def api_referrals(request: AnyRequest, partner_id: FromPath[int]) -> list[dict[str, Any]]:
+    user = user_of(request)
+    if partner_id not in {p["id"] for p in await services.partners()}:
+        raise NotFound(f"No partner {partner_id}")
+    # An ADM lists only the authorities they decide for (the guard's partner scope admits
+    # nobody else, advisers included, so it is checked here).
+    if not user.has(Role.PANEL_ADVISER, Role.SYSTEM_ADMIN) and partner_id not in (
+        user.adm_partner_ids
+    ):
+        await audit.record(
+            user, "refused", "referrals", partner_id, path=request.url.path,
+            summary="not a decision maker for that authority",
+        )  # fmt: skip
+        raise PermissionDeniedException("You are not a decision maker for that authority")
+    return await services.partner_referrals(user, partner_id)
+
+
+@post("/referrals/{referral_id:int}/decision", name="adm:api_decide", opt=allow(Role.ADM))
+async def api_decide(
+    request: AnyRequest,
+    referral_id: FromPath[int],
+    data: JSONBody[DecisionIn],
+    idempotency_key: Annotated[
+        str | None, HeaderParameter(name="idempotency-key", max_length=100, required=False)
+    ] = None,
+) -> Response[Any]:
+    values: dict[str, Any] = {
+        "verdict": data.verdict,
+        "decided_on": data.decided_on.isoformat(),
+        "outcome": data.outcome,
+        "reasons": data.reasons,
+    }
+    if data.version is not None:
+        values["version"] = str(data.version)
+    try:
+        decision_id, created = await services.decide(
+            user_of(request), referral_id, values, idempotency_key=idempotency_key,
+            path=request.url.path,
+        )  # fmt: skip
+    except services.Forbidden as refused:
+        await audit.record(
+            user_of(request), "refused", "referral", referral_id,
+            path=request.url.path, summary=refused.message,
+        )  # fmt: skip
+        raise PermissionDeniedException(refused.message) from None
+    row = await services.referral(referral_id)
+    return Response(
+        {"decision_id": decision_id, "created": created, "referral": services.referral_json(row)},
+        status_code=201 if created else 200,
+    )
+
+
+api_router = Router(path="/api/v1/adm", route_handlers=[api_referrals, api_decide])

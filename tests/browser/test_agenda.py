@@ -9,6 +9,7 @@ from typing import Any
 
 import docx
 import pytest
+from playwright.sync_api import expect
 
 from panel.samples import pdf_paper, word_paper
 from tests.browser.axe import serious_violations
@@ -47,7 +48,7 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
     browser.get_by_label("Number of item slots").fill("5")
     browser.get_by_role("button", name="Save changes").click()
     browser.get_by_role("link", name="Agenda, papers and packs").click()
-    assert browser.get_by_role("heading", name="Agenda", exact=True).is_visible()
+    expect(browser.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
     for kind, reference, authority, applicants in ITEMS:
         browser.get_by_label("Type of item").select_option(label=kind)
         browser.get_by_label("Case reference").fill(reference)
@@ -57,10 +58,10 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
         if applicants:
             browser.get_by_label("Applicants or adopters").fill(applicants)
         browser.get_by_role("button", name="Add item").click()
-        assert browser.get_by_text("Item added to the agenda.").is_visible()
+        expect(browser.get_by_text("Item added to the agenda.")).to_be_visible()
     rows = browser.locator("#items-heading + table tbody tr")
     assert rows.count() == 5
-    assert browser.get_by_text("missing", exact=False).first.is_visible()
+    expect(browser.get_by_text("missing", exact=False).first).to_be_visible()
     assert serious_violations(browser) == []
 
     # A renamed macro document is refused, saying which file and why.
@@ -69,7 +70,7 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
     bad.write_bytes(macro_enabled_document())
     browser.get_by_label("Word (.docx) or PDF file").set_input_files(str(bad))
     browser.get_by_role("button", name="Upload").click()
-    assert browser.locator(".govuk-error-summary").is_visible()
+    expect(browser.locator(".govuk-error-summary")).to_be_visible()
     assert "Disruption.docx" in browser.locator("#file-error").inner_text()
     assert "macro" in browser.locator("#file-error").inner_text()
     assert serious_violations(browser) == []
@@ -85,14 +86,14 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
             )
             browser.get_by_label("Which paper on the checklist it is").select_option(label=title)
             browser.get_by_role("button", name="Upload").click()
-            assert browser.get_by_text("Paper uploaded.").is_visible()
+            expect(browser.get_by_text("Paper uploaded.")).to_be_visible()
         assert browser.get_by_text("Missing", exact=True).count() == 0
         browser.get_by_role("link", name="Back to the agenda").click()
     assert browser.locator("text=Complete").count() == 5
-    assert browser.get_by_text("Every item's papers are in.").is_visible()
+    expect(browser.get_by_text("Every item's papers are in.")).to_be_visible()
     browser.get_by_role("button", name="Publish the agenda and e-mail members").click()
-    assert browser.get_by_text("The agenda is published").is_visible()
-    assert browser.get_by_role("heading", name="Who has opened their papers").is_visible()
+    expect(browser.get_by_text("The agenda is published")).to_be_visible()
+    expect(browser.get_by_role("heading", name="Who has opened their papers")).to_be_visible()
     assert serious_violations(browser) == []
 
 
@@ -103,9 +104,9 @@ def test_a_member_finds_her_conflicted_item_withheld_and_her_name_on_her_pack(
     browser.get_by_role("link", name="My packs").first.click()
     assert serious_violations(browser) == []
     browser.get_by_role("link", name=re.compile(r"^Panel on ")).first.click()
-    assert browser.get_by_text("Item withheld").is_visible()
+    expect(browser.get_by_text("Item withheld")).to_be_visible()
     assert browser.get_by_text("CPA/2026/031").count() == 0
-    assert browser.get_by_text("Contact plan agreed at the review", exact=False).is_visible()
+    expect(browser.get_by_text("Contact plan agreed at the review", exact=False)).to_be_visible()
     assert serious_violations(browser) == []
     with browser.expect_download() as download:
         browser.get_by_role("button", name="Download my pack (Word)").click()
@@ -124,10 +125,10 @@ def test_a_member_finds_her_conflicted_item_withheld_and_her_name_on_her_pack(
 def test_the_item_types_page_and_a_refused_pack_are_plain_and_accessible(browser: Any) -> None:
     sign_in(browser, "adviser@demo.example")
     browser.goto("/panel/item-types")
-    assert browser.get_by_text("ADM of the child's authority").first.is_visible()
+    expect(browser.get_by_text("ADM of the child's authority").first).to_be_visible()
     assert serious_violations(browser) == []
     browser.get_by_role("button", name="Add item type").click()
-    assert browser.locator(".govuk-error-summary").is_visible()
+    expect(browser.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(browser) == []
     browser.context.clear_cookies()
     sign_in(browser, "member@demo.example")

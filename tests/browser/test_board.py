@@ -7,6 +7,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from governance import clock
 from tests.browser.axe import serious_violations
@@ -20,14 +21,14 @@ def test_the_chair_sees_attendance_overdue_actions_and_timeliness_on_the_dashboa
 ) -> None:
     sign_in(browser, "chair@demo.example")
     browser.get_by_role("link", name="Board dashboard").click()
-    assert browser.get_by_role("heading", name="Governance dashboard").is_visible()
+    expect(browser.get_by_role("heading", name="Governance dashboard")).to_be_visible()
     below = browser.locator("#below-threshold")
     assert "Fiona Clarke: attended 2 of 4 meetings (50%)" in below.inner_text()
     assert "Peterborough" not in below.inner_text()
     overdue = browser.locator("#overdue-actions")
     assert "Bring proposals to improve attendance from Peterborough" in overdue.inner_text()
-    assert browser.locator("#timeliness").is_visible()
-    assert browser.get_by_text("No ADM decisions recorded yet.").is_visible()
+    expect(browser.locator("#timeliness")).to_be_visible()
+    expect(browser.get_by_text("No ADM decisions recorded yet.")).to_be_visible()
     assert browser.locator("svg[role=img]").count() >= 5
 
 
@@ -40,7 +41,7 @@ def test_the_chair_records_a_meeting_its_attendance_and_a_new_action(browser: An
     browser.get_by_label("Starts at").fill("14:00")
     browser.get_by_label("Finishes at").fill("15:00")
     browser.get_by_role("button", name="Schedule meeting").click()
-    assert browser.get_by_text("Your changes have been saved.").is_visible()
+    expect(browser.get_by_text("Your changes have been saved.")).to_be_visible()
     assert browser.locator("#matters-arising li").count() >= 3
     browser.get_by_role("link", name="Record attendance").click()
     legends = browser.locator("legend")
@@ -57,7 +58,9 @@ def test_the_chair_records_a_meeting_its_attendance_and_a_new_action(browser: An
     assert "the date of the meeting that raised the action" in summary.inner_text()
     browser.get_by_label("Due date").fill(today)
     browser.get_by_role("button", name="Add action").click()
-    assert browser.get_by_role("link", name="Write to both councils about the review").is_visible()
+    expect(
+        browser.get_by_role("link", name="Write to both councils about the review")
+    ).to_be_visible()
 
 
 def test_the_chair_downloads_the_board_report(browser: Any) -> None:
@@ -134,6 +137,6 @@ def test_the_dashboard_and_its_charts_work_without_javascript(
         page.goto("/board")
         assert page.locator("svg[role=img]").count() >= 4
         assert "Fiona Clarke" not in page.content()
-        assert page.get_by_text("Figures in the chart: Attendance by partner").is_visible()
+        expect(page.get_by_text("Figures in the chart: Attendance by partner")).to_be_visible()
     finally:
         context.close()

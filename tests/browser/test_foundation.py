@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from governance.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.browser.axe import serious_violations
@@ -25,16 +26,16 @@ def test_each_demo_role_signs_in_to_its_home_page(
     browser: Any, name: str, email: str, roles: Any
 ) -> None:
     sign_in(browser, email)
-    assert browser.get_by_role("heading", name=f"Welcome, {name}").is_visible()
-    assert browser.get_by_text(roles[0].label).first.is_visible()
-    assert browser.get_by_text("This is a demonstration agency").is_visible()
+    expect(browser.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
+    expect(browser.get_by_text(roles[0].label).first).to_be_visible()
+    expect(browser.get_by_text("This is a demonstration agency")).to_be_visible()
 
 
 def test_the_sign_in_page_shows_an_error_summary_that_links_to_the_field(browser: Any) -> None:
     browser.goto("/sign-in")
     browser.get_by_role("button", name="Sign in").click()
     summary = browser.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     summary.get_by_role("link", name="Enter your email address").click()
     assert browser.evaluate("document.activeElement.id") == "email"
 
@@ -47,7 +48,7 @@ def test_the_sign_in_form_works_with_the_keyboard_alone(browser: Any) -> None:
     browser.keyboard.type(DEMO_PASSWORD)
     browser.keyboard.press("Enter")
     browser.wait_for_url("**/")
-    assert browser.get_by_role("heading", name="Latest audit entries").is_visible()
+    expect(browser.get_by_role("heading", name="Latest audit entries")).to_be_visible()
 
 
 def test_pages_work_without_javascript(chromium: Any, live_server: Any) -> None:
@@ -58,7 +59,7 @@ def test_pages_work_without_javascript(chromium: Any, live_server: Any) -> None:
         page.goto("/admin/accounts/new")
         page.get_by_label("Full name").fill("No Script")
         page.get_by_role("button", name="Create account").click()
-        assert page.get_by_text("Enter email address").first.is_visible()
+        expect(page.get_by_text("Enter email address").first).to_be_visible()
     finally:
         context.close()
 
@@ -104,7 +105,7 @@ def test_the_api_documentation_loads_from_this_service_only(browser: Any) -> Non
     )
     browser.goto("/schema/swagger")
     browser.wait_for_selector(".swagger-ui .info", timeout=15_000)
-    assert browser.get_by_text("Adoption panel and governance API").first.is_visible()
+    expect(browser.get_by_text("Adoption panel and governance API").first).to_be_visible()
     assert outside == []
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from governance import clock
 from governance.demo import DEMO_PASSWORD
@@ -79,7 +80,7 @@ def test_an_adviser_imports_schedules_rosters_and_sees_why_a_member_cannot_sit(
     browser.get_by_role("button", name="Import from CSV or XLSX").click()
     browser.get_by_label("File to import").set_input_files(str(_workbook(tmp_path)))
     browser.get_by_role("button", name="Check and import").click()
-    assert browser.get_by_text("Imported 2 rows").is_visible()
+    expect(browser.get_by_text("Imported 2 rows")).to_be_visible()
 
     browser.goto("/panel/meetings/series")
     first = clock.today() + timedelta(days=1)
@@ -88,15 +89,15 @@ def test_an_adviser_imports_schedules_rosters_and_sees_why_a_member_cannot_sit(
     browser.get_by_label("Last date").fill((first + timedelta(days=364)).isoformat())
     browser.get_by_label("Venue").fill("Room 5, Pathfinder House")
     browser.get_by_role("button", name="Schedule the series").click()
-    assert browser.get_by_text(re.compile(r"2[3-5] meetings scheduled")).is_visible()
+    expect(browser.get_by_text(re.compile(r"2[3-5] meetings scheduled"))).to_be_visible()
     browser.get_by_role("link", name="See the meetings calendar").click()
     browser.get_by_role("link", name=re.compile(r"^Tuesday .* 14:00 to 17:00")).first.click()
     ineligible = browser.locator("section", has_text="Not eligible on").inner_text()
     assert "Imogen Price: DBS check expired on 1 June 2026" in ineligible
     browser.get_by_role("button", name="Suggest a roster").click()
     browser.get_by_role("button", name="Accept the roster and send invitations").click()
-    assert browser.get_by_text("Your changes have been saved").is_visible()
-    assert browser.get_by_text("Quorate").first.is_visible()
+    expect(browser.get_by_text("Your changes have been saved")).to_be_visible()
+    expect(browser.get_by_text("Quorate").first).to_be_visible()
     assert browser.locator("#roster tbody tr").count() == 6
 
 
@@ -144,7 +145,7 @@ def test_a_form_with_errors_is_accessible_and_links_to_the_field(browser: Any) -
     browser.get_by_label("Date").fill("31/02/2027")
     browser.get_by_role("button", name="Schedule the meeting").click()
     summary = browser.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     summary.get_by_role("link", name=re.compile("Date must be a real date")).click()
     assert browser.evaluate("document.activeElement.id") == "day"
     assert serious_violations(browser) == []
@@ -152,6 +153,6 @@ def test_a_form_with_errors_is_accessible_and_links_to_the_field(browser: Any) -
 
 def test_a_member_sees_her_sittings_on_her_home_page(browser: Any) -> None:
     sign_in(browser, "member@demo.example")
-    assert browser.get_by_role("heading", name="My next sittings").is_visible()
+    expect(browser.get_by_role("heading", name="My next sittings")).to_be_visible()
     browser.get_by_role("link", name="My sittings").first.click()
-    assert browser.get_by_role("heading", name="My sittings").is_visible()
+    expect(browser.get_by_role("heading", name="My sittings")).to_be_visible()

@@ -180,6 +180,15 @@ async def assign(person_id: int, partner_code: str, role: AdmRole, title: str = 
 
 # ---------------------------------------------------------------- the demo itself
 
+# Five members a panel (chair first, then the social worker), each member on one panel only,
+# so no one's sittings crowd the months the panel demo rosters.
+PANELS: tuple[tuple[str, ...], ...] = (
+    ("Margaret Ellison", "Rachel Okoro", "Grace Adeyemi", "Tom Fletcher", "Dr Helena Brooks"),
+    ("Farah Qureshi", "Daniel Hughes", "Priya Shah", "Owen Price", "Sandra Lewis"),
+    ("Jonathan Reeve", "Peter Walsh", "Michael Adams", "Naomi Fischer", "Kwame Mensah"),
+    ("Desmond Clarke", "Katarzyna Nowak", "Imran Sheikh", "Chloe Martin", "Yasmin Haddad"),
+)
+
 
 async def load() -> None:
     if not await Partner.exists():
@@ -198,36 +207,35 @@ async def load() -> None:
     }
     if len(members) < 8:
         return
-    chair = members["Margaret Ellison"]
-    sitting = [
-        chair,
-        members["Rachel Okoro"],
-        members["Daniel Hughes"],
-        members["Grace Adeyemi"],
-        members["Tom Fletcher"],
-        members["Dr Helena Brooks"],
-        members["Sandra Lewis"],
-    ]
     today = clock.today()
     adviser = await _actor("adviser@demo.example")
-    grace_person = await _person_of(chair)
-    chair_actor = (
-        audit.SystemActor() if grace_person is None else await _actor_by_person(grace_person)
-    )
+    # The chairs sign in to approve minutes.
+    from governance.demo import DEMO_PASSWORD
+
+    for name in ("Margaret Ellison", "Desmond Clarke"):
+        person = await _person_of(members[name])
+        row = await Person.select(Person.email).where(Person.id == person).first()
+        if row is not None:
+            await accounts.create_account(
+                SYSTEM,
+                {"name": name, "email": row["email"], "roles": [Role.PANEL_MEMBER.value],
+                 "adm_partners": []},
+                password=DEMO_PASSWORD, cheap_hash=True,
+            )  # fmt: skip
 
     # Three past meetings, the oldest first, each with its items recorded and minutes final.
     plans = [
-        (_working_back(today, 45), [
+        (_working_back(today, 45), PANELS[0], [
             PlannedItem("adopter_approval", "ADP-2101", "J & K M", "PCC"),
             PlannedItem("match", "CH-3301", "L R", "CCC"),
             PlannedItem("adopter_approval", "ADP-2102", "S T", "CCC"),
         ]),
-        (_working_back(today, 25), [
+        (_working_back(today, 25), PANELS[1], [
             PlannedItem("adopter_approval", "ADP-2110", "A & B O", "PCC"),
             PlannedItem("should_be_placed", "CH-3310", "E W", "PCC"),
             PlannedItem("annual_report", "AR-2026", "", "CCC"),
         ]),
-        (_working_back(today, 6), [
+        (_working_back(today, 6), PANELS[2], [
             PlannedItem("match", "CH-3320", "T N", "PCC"),
             PlannedItem("adopter_approval", "ADP-2120", "R & P H", "CCC"),
             PlannedItem("adopter_approval", "ADP-2121", "D F", "PCC"),
@@ -239,9 +247,12 @@ async def load() -> None:
         "should_be_placed": "Should be placed for adoption",
     }
     meeting_items: list[tuple[date, list[tuple[int, str]]]] = []
-    for day, planned in plans:
-        meeting_id, item_ids = await past_meeting(day, sitting, chair, planned)
-        await record.save_attendance(adviser, meeting_id, present_all(sitting))
+    for day, names, planned in plans:
+        panel = [members[name] for name in names]
+        meeting_id, item_ids = await past_meeting(day, panel, panel[0], planned)
+        await record.save_attendance(adviser, meeting_id, present_all(panel))
+        chair_person = await _person_of(panel[0]) or 0
+        chair_actor = await _actor_by_person(chair_person)
         for item_id, plan in zip(item_ids, planned, strict=True):
             if plan.type_code == "annual_report":
                 await record.record_item(adviser, item_id, {"action": "noted"})
@@ -254,16 +265,16 @@ async def load() -> None:
                 "outcome": outcome,
                 "reasons": "The assessment is thorough and the panel was satisfied on "
                 "every point it raised with the social worker.",
-                f"view_{members['Rachel Okoro']}": "Agree: a clear and balanced report.",
-                f"view_{members['Tom Fletcher']}": "Agree.",
+                f"view_{panel[1]}": "Agree: a clear and balanced report.",
+                f"view_{panel[2]}": "Agree.",
             }
             if plan.type_code == "adopter_approval":
                 data |= {"number_of_children": "2", "age_range": "0 to 5", "sex": "Either"}
             if plan.type_code == "match":
                 data |= {"contact": "Letterbox contact twice a year with the birth mother"}
             await record.record_item(adviser, item_id, data)
-        row = await record.minutes_of(meeting_id)
-        await record.approve_minutes(chair_actor, grace_person or 0, meeting_id, row[1]["version"])
+        _, minutes, _ = await record.minutes_of(meeting_id)
+        await record.approve_minutes(chair_actor, chair_person, meeting_id, minutes["version"])
         # The minutes reached the ADM on a working day after the meeting, as they would have.
         await Referral.update({Referral.received_on: _working_after(day, 3)}).where(
             Referral.meeting_on == day
@@ -280,35 +291,47 @@ async def load() -> None:
     await _decide("ADP-2102", helen["id"], 6, told=1, letter=2)
     await _decide("ADP-2110", pcc, 5, told=1, letter=None)
     # CH-3310 and the newest meeting's items stay open in each ADM's queue.
-    await _christmas_item(sitting, chair, adviser, chair_actor, grace_person or 0)
+    await _christmas_item([members[name] for name in PANELS[2]], adviser)
+    # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
+    # than those of the past panels, so nobody sits more often in a month than policy allows.
+    todays = [members[name] for name in PANELS[3]]
+    await past_meeting(
+        today,
+        todays,
+        members["Desmond Clarke"],
+        [
+            PlannedItem("adopter_approval", "ADP-2140", "G & H L", "PCC"),
+            PlannedItem("match", "CH-3340", "M P", "CCC"),
+            PlannedItem("adopter_approval", "ADP-2141", "N Q", "PCC"),
+        ],
+    )
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
     )
     await audit.record(SYSTEM, "create", "adm_demo", "", summary="demo ADMs, records, decisions")
 
 
-async def _christmas_item(
-    sitting: list[int], chair: int, adviser: Any, chair_actor: Any, chair_person: int
-) -> None:
+async def _christmas_item(sitting: list[int], adviser: Any) -> None:
     # A panel on 17 December 2026: its ADM decision clock runs over Christmas and New Year.
     day = date(2026, 12, 17)
-    meeting_id, item_ids = await past_meeting(
-        day, sitting, chair, [PlannedItem("adopter_approval", "ADP-2130", "C & D V", "PCC")]
-    )
-    if day > clock.today():
-        # Not yet held in this copy of the calendar: leave it on the agenda.
-        await Meeting.update({Meeting.status: MeetingStatus.CONFIRMED}).where(
-            Meeting.id == meeting_id
-        )
+    if day >= clock.today():
+        # Not yet held in this copy of the calendar: the representations window of ADP-2102
+        # is the clock that runs over Christmas instead.
         return
+    meeting_id, item_ids = await past_meeting(
+        day, sitting, sitting[0], [PlannedItem("adopter_approval", "ADP-2130", "C & D V", "PCC")]
+    )
     await record.save_attendance(adviser, meeting_id, present_all(sitting))
     await record.record_item(
         adviser,
         item_ids[0],
         {"action": "recommend", "outcome": "Suitable to adopt", "reasons": "A strong assessment."},
     )
-    row = await record.minutes_of(meeting_id)
-    await record.approve_minutes(chair_actor, chair_person, meeting_id, row[1]["version"])
+    chair_person = await _person_of(sitting[0]) or 0
+    _, minutes, _ = await record.minutes_of(meeting_id)
+    await record.approve_minutes(
+        await _actor_by_person(chair_person), chair_person, meeting_id, minutes["version"]
+    )
     await Referral.update({Referral.received_on: date(2026, 12, 22)}).where(
         Referral.meeting_on == day
     )

@@ -489,23 +489,24 @@ async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[di
     scope = list(partner_ids)
     if not scope:
         return {"open": [], "decided": []}
-    rows = (
-        await _referral_query()
-        .where((Referral.adm == person_id) & Referral.partner.is_in(scope))
+    mine = (Referral.adm == person_id) & Referral.partner.is_in(scope)
+    rows = await (
+        _referral_query()
+        .where(mine & (Referral.status != ReferralStatus.DECIDED))
         .order_by(Referral.received_on)
+    )
+    decided = await (
+        _referral_query()
+        .where(mine & (Referral.status == ReferralStatus.DECIDED))
+        .order_by(Referral.decided_on, ascending=False)
+        .limit(20)
     )
     today = clock.today()
     cal = await _calendar(today - timedelta(days=400), today)
-    open_rows, decided = [], []
     for row in rows:
-        if row["status"] == ReferralStatus.DECIDED:
-            decided.append(row)
-            continue
         decision_clock = clocks.Clock(ClockKind.ADM_DECISION, row["received_on"])
         row["clock"] = clocks.evaluate(decision_clock, today, cal, clocks.DEFAULT_CLOCK_POLICY)
-        open_rows.append(row)
-    decided.sort(key=lambda r: r["decided_on"] or date.min, reverse=True)
-    return {"open": open_rows, "decided": decided[:20]}
+    return {"open": list(rows), "decided": list(decided)}
 
 
 async def referral(referral_id: int) -> dict[str, Any]:

@@ -33,6 +33,7 @@ def _download(content: bytes, filename: str) -> Response[bytes]:
         content,
         media_type=DOCX,
         headers={"content-disposition": f'attachment; filename="{filename}"'},
+        status_code=200,
     )
 
 

@@ -1119,3 +1119,51 @@ async def paper(settings: Settings, item_id: int, paper_id: int) -> tuple[str, s
         else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     )
     return version["file_name"], media, blob.read_bytes()
+
+
+async def pause_clock(
+    actor: Actor, referral_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Pause one clock of an item (applicants asked for delay, say) or end its pause."""
+    row = await referral(referral_id)
+    check = Checker()
+    pausable = {
+        k.value: clocks.LABELS[k]
+        for k in AFTER_MEETING
+        if k not in clocks.COUNTED_BACK_FROM_MEETING
+    }
+    kind = check.choice("pause_kind", data.get("pause_kind"), "The clock to pause", pausable)
+    first = check.day("pause_from", data.get("pause_from"), "First day paused")
+    last = check.day("pause_to", data.get("pause_to"), "Last day paused", required=False)
+    reason = check.text("pause_reason", data.get("pause_reason"), "Why the clock is paused",
+                        max_length=500)  # fmt: skip
+    if first and last and last < first:
+        check.fail("pause_to", "The pause cannot end before it starts")
+    if first and first < row["meeting_on"]:
+        check.fail("pause_from", "The pause cannot start before the panel met")
+    check.raise_if_any()
+    async with db.transaction():
+        existing = (
+            await ClockNote.select(ClockNote.id)
+            .where((ClockNote.referral == referral_id) & (ClockNote.kind == kind))
+            .first()
+        )
+        values: dict[Any, Any] = {
+            ClockNote.pause_from: first,
+            ClockNote.pause_to: last,
+            ClockNote.pause_reason: reason,
+        }
+        if existing:
+            await ClockNote.update(values).where(ClockNote.id == existing["id"])
+        else:
+            await ClockNote.insert(
+                ClockNote(
+                    referral=referral_id, kind=kind, pause_from=first, pause_to=last,
+                    pause_reason=reason, recorded_by=getattr(actor, "person_id", None),
+                )
+            )  # fmt: skip
+        await audit.record(
+            actor, "pause", "clock", f"{referral_id}:{kind}", path=path,
+            summary=f"{row['case_reference']}: {pausable[kind]} paused from {first} to "
+            f"{last or 'further notice'} - {reason}",
+        )  # fmt: skip

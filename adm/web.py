@@ -175,6 +175,18 @@ class ReferralController(Controller):
         converted = pdf.to_pdf(content, work)
         return _download(converted, name.removesuffix(".docx") + ".pdf", "application/pdf")
 
+    @post("/pause", name="adm:pause", opt=allow(Role.PANEL_ADVISER))
+    async def pause(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.pause_clock(user_of(request), referral_id, data, path=request.url.path)
+        except Invalid as error:
+            row = await services.referral(referral_id)
+            return await _referral_page(
+                request, row, errors=error.errors, status_code=422, values=data
+            )
+        return Redirect(f"/adm/referrals/{referral_id}?saved=pause", status_code=303)
+
     @post("/clocks/{kind:str}/breach", name="adm:breach", opt=allow(Role.PANEL_ADVISER))
     async def breach(
         self, request: AnyRequest, referral_id: FromPath[int], kind: FromPath[str]

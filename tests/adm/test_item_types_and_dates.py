@@ -68,3 +68,32 @@ async def test_an_adm_decision_over_christmas_skips_bank_holidays_and_closure_da
     # 23 Dec, then 29, 30, 31 Dec, 4, 5, 6 Jan: 24 Dec closed, 25 and 28 Dec, 1 Jan bank holidays.
     assert {r.status.due_on for r in rows} == {date(2027, 1, 6)}
     assert {r.status.working_days_remaining for r in rows} == {5}
+
+
+async def test_a_paused_decision_clock_moves_its_deadline_on(agency) -> None:
+    from adm import demo
+    from governance import audit
+
+    held = await held_meeting(agency)
+    ids = list(held.members.values())
+    await record.save_attendance(held.adviser, held.meeting_id, demo.present_all(ids))
+    for item in held.items:
+        outcome = "Match" if item == held.items[1] else "Suitable to adopt"
+        await record.record_item(held.adviser, item, recommendation(outcome))
+    _, row, _ = await record.minutes_of(held.meeting_id)
+    await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await Referral.update({Referral.received_on: date(2027, 1, 4)}).where(Referral.id > 0)
+    ref = await Referral.select().first()
+    assert ref is not None
+    await services.pause_clock(
+        audit.SYSTEM,
+        ref["id"],
+        {"pause_kind": "adm_decision", "pause_from": "2027-01-05", "pause_to": "2027-01-07",
+         "pause_reason": "Applicants asked for time"},
+    )  # fmt: skip
+    rows = await services.running_clocks(
+        services.ClockFilter(kind=ClockKind.ADM_DECISION), today=date(2027, 1, 6)
+    )
+    due = {r.status.due_on for r in rows if r.referral_id == ref["id"]}
+    # 7 working days from 4 January is 13 January; three paused days move it to the 18th.
+    assert due == {date(2027, 1, 18)}

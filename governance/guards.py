@@ -79,10 +79,13 @@ async def enforce_access(
     assert access is not None
     if not access.allows(user):
         await _refuse(connection, user, f"needs {access.describe()}")
+    # An ADM is admitted only for the authorities they decide for; anyone the route admits by
+    # another of its roles (an adviser, say) is not limited by partner.
+    roles = access.roles or frozenset()
     if (
         access.partner_param
-        and Role.ADM in (access.roles or frozenset())
-        and not user.has(Role.SYSTEM_ADMIN)
+        and Role.ADM in roles
+        and not user.has(Role.SYSTEM_ADMIN, *(roles - {Role.ADM}))
     ):
         partner = connection.path_params.get(access.partner_param)
         if partner not in user.adm_partner_ids:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Litestar, get
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 
 from governance import guards
@@ -143,3 +145,44 @@ async def test_a_refusal_is_recorded_in_the_audit_log(client, sign_in) -> None:
     refusal = await audit.last_refusal(path="/admin/accounts")
     assert refusal is not None
     assert refusal["actor"] == "Uninvited"
+
+
+async def test_a_partner_scoped_route_admits_its_adm_and_its_other_roles_but_no_other_adm(
+    agency: dict[str, int],
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from governance.auth import CurrentUser
+
+    @get(
+        "/scoped/{partner_id:int}",
+        opt=guards.allow(Role.ADM, Role.PANEL_ADVISER, partner_param="partner_id"),
+        sync_to_thread=False,
+    )
+    def scoped(partner_id: FromPath[int]) -> str:
+        return "ok"
+
+    def as_user(roles: frozenset[Role], partners: frozenset[int]) -> Any:
+        return CurrentUser(1, 1, "x", "x@example.org", roles, partners)
+
+    cases = [
+        (frozenset({Role.ADM}), frozenset({agency["PCC"]}), 200),
+        (frozenset({Role.ADM}), frozenset({agency["CCC"]}), 403),
+        (frozenset({Role.PANEL_ADVISER}), frozenset(), 200),
+    ]
+    for roles, partners, expected in cases:
+        user = as_user(roles, partners)
+
+        def attach(app: Any, user: Any = user) -> Any:
+            async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+                scope["user"] = user
+                await app(scope, receive, send)
+
+            return wrapped
+
+        bare = Litestar(
+            route_handlers=[scoped], guards=[guards.enforce_access], middleware=[attach]
+        )
+        async with AsyncTestClient(app=bare) as test_client:
+            response = await test_client.get(f"/scoped/{agency['PCC']}")
+        assert response.status_code == expected, (roles, partners)

@@ -448,6 +448,29 @@ def _with_notes(clock_: clocks.Clock, note: dict[str, Any] | None) -> clocks.Clo
     )
 
 
+async def referral_rows(where: Any) -> list[dict[str, Any]]:
+    return list(await _referral_query().where(where))
+
+
+async def clock_notes(referral_ids: Iterable[int]) -> dict[tuple[int, str], dict[str, Any]]:
+    return await _notes(referral_ids)
+
+
+async def working_calendar_between(first: date, last: date) -> WorkingCalendar:
+    return await _calendar(first, last)
+
+
+def item_clocks(
+    row: dict[str, Any], notes: dict[tuple[int, str], dict[str, Any]]
+) -> list[clocks.Clock]:
+    """The clocks after the meeting for one referral, with its recorded pauses and breaches."""
+    return [
+        _with_notes(item_clock, notes.get((row["id"], item_clock.kind)))
+        for item_clock in clocks.clocks_for_item(_facts(row))
+        if item_clock.kind in AFTER_MEETING
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class ClockRow:
     referral_id: int | None

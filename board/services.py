@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib
 import io
 import logging
 import re
@@ -16,7 +15,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from asyncpg.exceptions import UniqueViolationError
-from piccolo.table import Table
 
 from board.rules import actions as action_rules
 from board.rules import attendance as attendance_rules
@@ -1875,98 +1873,21 @@ async def send_agreement_reminders(today: date) -> int:
 # ---------------------------------------------------------------- other areas' records
 
 
-_WARNED: set[tuple[str, str]] = set()
-
-
-def _table(module_name: str, class_name: str, *columns: str) -> Any:
-    """The named table if another area has built it with these columns; None until then."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    table = getattr(module, class_name, None)
-    if not (isinstance(table, type) and issubclass(table, Table)):
-        return None
-    if any(not hasattr(table, column) for column in columns):
-        if (module_name, class_name) not in _WARNED:
-            _WARNED.add((module_name, class_name))
-            log.warning(
-                "%s.%s lacks one of %s; the board cannot read it yet",
-                module_name,
-                class_name,
-                columns,
-            )
-        return None
-    return table
-
-
-_UNIMPORTABLE: set[str] = set()
-
-
-def _provider(module_name: str, function_name: str) -> Any:
-    """A reader another area offers the board, if it has one yet."""
-    if module_name in _UNIMPORTABLE:
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except Exception:  # an area still being built must not take the dashboard down
-        _UNIMPORTABLE.add(module_name)
-        log.exception(
-            "importing %s failed; the board will not read it until restarted", module_name
-        )
-        return None
-    found = getattr(module, function_name, None)
-    return found if callable(found) else None
-
-
 async def adm_clock_outcomes(first: Quarter, last: Quarter) -> list[ClockOutcome] | None:
-    """Closed clocks per partner and quarter from the ADM records; None while they do not exist.
+    """Clocks closed per partner and quarter, from the ADM records; None when there are none."""
+    from adm.timeliness import clock_outcomes  # board reads adm; adm never reads board
 
-    The ADM area may offer `adm.services.clock_outcomes(first_day, last_day)`, yielding
-    (clock kind, partner name, day the clock closed, whether it was met) for each closed clock;
-    failing that, an `adm.tables.Clock` table with kind, partner, closed_on and met is read.
-    """
-    from adm.rules.clocks import ClockKind
-
-    offered = _provider("adm.services", "clock_outcomes")
-    if offered is not None:
-        try:
-            closed = await offered(first.first_day, last.last_day)
-            return [
-                ClockOutcome(
-                    clock=ClockKind(kind),
-                    partner=str(partner),
-                    quarter=Quarter.containing(closed_on),
-                    met=bool(met),
-                )
-                for kind, partner, closed_on, met in closed
-            ]
-        except Exception:
-            log.exception("reading ADM clock outcomes failed")
-            return None
-    clock_table = _table("adm.tables", "Clock", "kind", "partner", "closed_on", "met")
-    if clock_table is None:
-        return None
-    try:
-        rows = await clock_table.select(
-            clock_table.kind,
-            clock_table.closed_on,
-            clock_table.met,
-            clock_table.partner.name.as_alias("partner_name"),
-        ).where(
-            (clock_table.closed_on >= first.first_day) & (clock_table.closed_on <= last.last_day)
-        )
-    except Exception:  # another area's table whose shape changed must not take the dashboard down
-        log.exception("reading ADM clocks failed")
+    closed = await clock_outcomes(first.first_day, last.last_day)
+    if not closed:
         return None
     return [
         ClockOutcome(
-            clock=ClockKind(r["kind"]),
-            partner=r["partner_name"],
-            quarter=Quarter.containing(r["closed_on"]),
-            met=bool(r["met"]),
+            clock=c.kind,
+            partner=c.partner,
+            quarter=Quarter.containing(c.closed_on),
+            met=c.met,
         )
-        for r in rows
+        for c in closed
     ]
 
 
@@ -1979,43 +1900,13 @@ class PanelQuorum:
 
 
 async def panel_quorum_and_deferrals(first_day: date, last_day: date) -> PanelQuorum | None:
-    """Panel meetings held without a quorum and items deferred; None while not recorded.
+    """Panel meetings held with an inquorate item, and items deferred; None when none were held."""
+    from panel.oversight import quorum_and_deferrals
 
-    The panel area may offer `panel.services.quorum_and_deferrals(first_day, last_day)`, returning
-    (meetings held, meetings not quorate, items heard, items deferred); failing that, the
-    `panel.tables.Meeting` (held_on, quorate) and `AgendaItem` (meeting, deferred) tables are read.
-    """
-    offered = _provider("panel.services", "quorum_and_deferrals")
-    if offered is not None:
-        try:
-            meetings_held, inquorate, items, deferred = await offered(first_day, last_day)
-        except Exception:
-            log.exception("reading panel quorum and deferrals failed")
-            return None
-        return PanelQuorum(int(meetings_held), int(inquorate), int(items), int(deferred))
-    meeting_table = _table("panel.tables", "Meeting", "held_on", "quorate")
-    item_table = _table("panel.tables", "AgendaItem", "meeting", "deferred")
-    if meeting_table is None or item_table is None:
+    figures = await quorum_and_deferrals(first_day, last_day)
+    if figures.meetings == 0:
         return None
-    try:
-        held = await meeting_table.select(meeting_table.id, meeting_table.quorate).where(
-            (meeting_table.held_on >= first_day) & (meeting_table.held_on <= last_day)
-        )
-        ids = [m["id"] for m in held]
-        items = (
-            await item_table.select(item_table.deferred).where(item_table.meeting.is_in(ids))
-            if ids
-            else []
-        )
-    except Exception:
-        log.exception("reading panel meetings failed")
-        return None
-    return PanelQuorum(
-        meetings=len(held),
-        inquorate=sum(1 for m in held if m["quorate"] is False),
-        items=len(items),
-        deferred=sum(1 for i in items if i["deferred"]),
-    )
+    return PanelQuorum(figures.meetings, figures.inquorate, figures.items, figures.deferred)
 
 
 @dataclass(frozen=True, slots=True)
@@ -2028,28 +1919,21 @@ class CentralListCompliance:
 
 async def central_list_compliance(today: date) -> CentralListCompliance | None:
     """Members of the central list whose DBS check, training or annual review is overdue."""
-    members_table = _table(
-        "panel.tables", "PanelMember", "joined_on", "leaving_on", "dbs_checked_on", "reviewed_on"
-    )
-    training_table = _table("panel.tables", "TrainingRecord", "member", "course", "completed_on")
-    if members_table is None or training_table is None:
-        return None
-    try:
-        from panel.rules.eligibility import DEFAULT_ELIGIBILITY
+    from panel.rules.eligibility import DEFAULT_ELIGIBILITY
+    from panel.tables import PanelMember, TrainingRecord
 
-        rows = await members_table.select(
-            members_table.id,
-            members_table.joined_on,
-            members_table.leaving_on,
-            members_table.dbs_checked_on,
-            members_table.reviewed_on,
-        )
-        training = await training_table.select(
-            training_table.member, training_table.course, training_table.completed_on
-        )
-    except Exception:
-        log.exception("reading the central list failed")
+    rows = await PanelMember.select(
+        PanelMember.id,
+        PanelMember.joined_on,
+        PanelMember.leaving_on,
+        PanelMember.dbs_checked_on,
+        PanelMember.reviewed_on,
+    )
+    if not rows:
         return None
+    training = await TrainingRecord.select(
+        TrainingRecord.member, TrainingRecord.course, TrainingRecord.completed_on
+    )
     # The panel area's default eligibility policy: the board reports against the same periods.
     rules = DEFAULT_ELIGIBILITY
     latest: dict[tuple[int, str], date] = {}

@@ -234,3 +234,34 @@ async def test_reminders_are_sent_once_however_often_the_job_runs(agency) -> Non
         "ADP-1" in r["subject"] or "CH-2" in r["subject"] or "ADP-3" in r["subject"] for r in missed
     )
     _ = MEETING_DAY
+
+
+async def test_the_board_counts_each_closed_clock_for_the_deciding_authority(agency) -> None:
+    from adm.timeliness import clock_outcomes
+
+    held = await held_meeting(agency)
+    referrals = await _final(held)
+    ref = referrals[held.items[0]]
+    await Referral.update({Referral.received_on: date(2026, 12, 14)}).where(
+        Referral.id == ref["id"]
+    )
+    decision = {"verdict": "agree", "decided_on": "2026-12-18", "version": str(ref["version"])}
+    await services.decide(held.pcc_adm, ref["id"], decision)
+    fresh = await services.referral(ref["id"])
+    # Told in writing on 4 January: the five-day rule (skipping Christmas and New Year) allowed
+    # until 29 December, so that clock closed missed; the decision itself was in time.
+    await services.record_told(
+        held.adviser,
+        ref["id"],
+        {
+            "told_orally_on": "2026-12-21",
+            "letter_sent_on": "2027-01-04",
+            "version": str(fresh["version"]),
+        },
+    )
+    closed = {c.kind: c for c in await clock_outcomes(date(2026, 10, 1), date(2027, 3, 31))}
+    assert closed[ClockKind.ADM_DECISION].met is True
+    assert closed[ClockKind.ADM_DECISION].partner == "Peterborough City Council"
+    assert closed[ClockKind.TOLD_IN_WRITING].met is False
+    assert closed[ClockKind.TOLD_IN_WRITING].closed_on == date(2027, 1, 4)
+    assert await clock_outcomes(date(2027, 4, 1), date(2027, 6, 30)) == []

@@ -644,20 +644,19 @@ async def test_adm_timeliness_per_partner_shows_once_the_adm_area_offers_its_clo
     quarter = services.last_complete_quarter(clock.today())
     inside = quarter.first_day + timedelta(days=3)
 
-    async def clock_outcomes(first: date, last: date) -> list[tuple[str, str, date, bool]]:
+    from adm import timeliness
+    from adm.rules.clocks import ClockKind
+
+    async def clock_outcomes(first: date, last: date) -> list[timeliness.ClosedClock]:
         assert (first, last) == (quarter.first_day, quarter.last_day)
+        decision = ClockKind.ADM_DECISION
         return [
-            ("adm_decision", "Peterborough City Council", inside, True),
-            ("adm_decision", "Peterborough City Council", inside, False),
-            ("adm_decision", "Cambridgeshire County Council", inside, True),
+            timeliness.ClosedClock(decision, "Peterborough City Council", inside, True),
+            timeliness.ClosedClock(decision, "Peterborough City Council", inside, False),
+            timeliness.ClosedClock(decision, "Cambridgeshire County Council", inside, True),
         ]
 
-    real = services._provider
-    monkeypatch.setattr(
-        services,
-        "_provider",
-        lambda module, name: clock_outcomes if name == "clock_outcomes" else real(module, name),
-    )
+    monkeypatch.setattr(timeliness, "clock_outcomes", clock_outcomes)
     await sign_in(Role.BOARD_CHAIR)
     page = await client.get("/board")
     assert "No ADM decisions recorded yet." not in page.text

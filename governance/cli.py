@@ -57,10 +57,10 @@ async def _demo(if_empty: bool) -> list[tuple[str, str, str]]:
             )
         return await demo.accounts_if_demo()
     settings = Settings.from_env()
-    printed = await demo.load(cheap_hash=settings.argon2_cheap)
+    await demo.load(cheap_hash=settings.argon2_cheap)
     for loader in _area_demo_loaders():
         await loader()
-    return printed
+    return await demo.accounts_if_demo()
 
 
 def _area_demo_loaders() -> list[Any]:
@@ -90,7 +90,7 @@ def _print_accounts(printed: list[tuple[str, str, str]]) -> None:
         return
     click.echo("Demo accounts (synthetic data; every person is fictional):")
     for role, email, password in printed:
-        click.echo(f"  {role:<28} {email:<32} {password}")
+        click.echo(f"  {role:<36} {email:<42} {password}")
 
 
 @main.command("create-user")

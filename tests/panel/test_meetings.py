@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import vobject
 
-from governance import mail
+from governance import audit, mail
 from governance.clock import LONDON
 from governance.roles import Role
 from governance.settings import Settings
@@ -112,7 +112,7 @@ async def test_the_meeting_page_names_every_quorum_shortfall_and_why_members_can
     await sign_in(Role.PANEL_ADVISER)
     meeting_id = await _meeting(client)
     for first in ("Ada", "Ben"):
-        await services.invite(services.audit.SYSTEM, meeting_id, ids[first])
+        await services.invite(audit.SYSTEM, meeting_id, ids[first])
     page = await client.get(f"/panel/meetings/{meeting_id}")
     assert "Not quorate" in page.text
     assert "2 members present, 5 needed" in page.text
@@ -144,7 +144,7 @@ async def test_only_a_member_who_may_chair_is_named_chair(client, sign_in) -> No
     await sign_in(Role.PANEL_ADVISER)
     meeting_id = await _meeting(client)
     for first in ("Ada", "Victor"):
-        await services.invite(services.audit.SYSTEM, meeting_id, ids[first])
+        await services.invite(audit.SYSTEM, meeting_id, ids[first])
     url = f"/panel/meetings/{meeting_id}/chair"
     refused = await client.post(url, data={"version": "1", "chair": ids["Ada"]})
     assert refused.status_code == 422
@@ -190,7 +190,7 @@ async def test_no_roster_says_which_rule_cannot_be_met_on_which_date(client, sig
     meeting_id = await _meeting(client)
     for first in ("Sally", "Sam"):
         await services.add_unavailability(
-            services.audit.SYSTEM, ids[first], {"from_day": MEETING_DAY.isoformat()}
+            audit.SYSTEM, ids[first], {"from_day": MEETING_DAY.isoformat()}
         )
     body = (await client.get(f"/api/v1/panel/meetings/{meeting_id}/suggestion")).json()
     assert body["status"] == "infeasible"
@@ -224,7 +224,7 @@ async def test_invitations_are_emailed_and_read_back_at_london_times_across_the_
     after = await _meeting(client, date(2027, 4, 1), venue="Committee Room 3")
     members = [ids[f] for f in ("Clara", "Sally", "Ada", "Ben", "Bea", "Mina")]
     await services.accept_roster(
-        services.audit.SYSTEM, {before: (members, ids["Clara"]), after: (members, ids["Clara"])}
+        audit.SYSTEM, {before: (members, ids["Clara"]), after: (members, ids["Clara"])}
     )
     sent = await mail.deliver_pending(Settings.from_env())
     assert sent == 12
@@ -253,7 +253,7 @@ async def test_a_change_raises_the_sequence_and_a_cancellation_is_sent(
     ids = await central_list()
     await sign_in(Role.PANEL_ADVISER)
     meeting_id = await _meeting(client)
-    await services.invite(services.audit.SYSTEM, meeting_id, ids["Ada"])
+    await services.invite(audit.SYSTEM, meeting_id, ids["Ada"])
     moved = await client.post(
         f"/panel/meetings/{meeting_id}",
         data=FORM
@@ -283,10 +283,10 @@ async def test_a_change_raises_the_sequence_and_a_cancellation_is_sent(
 async def test_a_member_sees_only_their_own_sittings_and_answers_them(client, sign_in) -> None:
     ids = await central_list()
     meeting_id = await services.schedule_meeting(
-        services.audit.SYSTEM, FORM | {"day": MEETING_DAY.isoformat()}
+        audit.SYSTEM, FORM | {"day": MEETING_DAY.isoformat()}
     )
-    ada = await services.invite(services.audit.SYSTEM, meeting_id, ids["Ada"])
-    ben = await services.invite(services.audit.SYSTEM, meeting_id, ids["Ben"])
+    ada = await services.invite(audit.SYSTEM, meeting_id, ids["Ada"])
+    ben = await services.invite(audit.SYSTEM, meeting_id, ids["Ben"])
     person = await make_account(
         Role.PANEL_MEMBER, name="Ada Adopter", email=email_of("Ada Adopter")
     )
@@ -335,9 +335,9 @@ async def test_a_member_records_unavailability_and_interests(client, sign_in) ->
 async def test_the_personal_feed_needs_the_right_token_and_can_be_reset(client, sign_in) -> None:
     ids = await central_list()
     meeting_id = await services.schedule_meeting(
-        services.audit.SYSTEM, FORM | {"day": MEETING_DAY.isoformat()}
+        audit.SYSTEM, FORM | {"day": MEETING_DAY.isoformat()}
     )
-    await services.invite(services.audit.SYSTEM, meeting_id, ids["Ada"])
+    await services.invite(audit.SYSTEM, meeting_id, ids["Ada"])
     person = await make_account(
         Role.PANEL_MEMBER, name="Ada Adopter", email=email_of("Ada Adopter")
     )

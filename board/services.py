@@ -1874,11 +1874,12 @@ async def send_agreement_reminders(today: date) -> int:
 
 
 async def adm_clock_outcomes(first: Quarter, last: Quarter) -> list[ClockOutcome] | None:
-    """Clocks closed per partner and quarter, from the ADM records; None when there are none."""
+    """Clocks closed per partner and quarter; None while no ADM decision has been recorded."""
+    from adm.tables import Decision
     from adm.timeliness import clock_outcomes  # board reads adm; adm never reads board
 
     closed = await clock_outcomes(first.first_day, last.last_day)
-    if not closed:
+    if not closed and not await Decision.exists():
         return None
     return [
         ClockOutcome(

@@ -28,7 +28,12 @@ def test_the_chair_sees_attendance_overdue_actions_and_timeliness_on_the_dashboa
     overdue = browser.locator("#overdue-actions")
     assert "Bring proposals to improve attendance from Peterborough" in overdue.inner_text()
     expect(browser.locator("#timeliness")).to_be_visible()
-    expect(browser.get_by_text("No ADM decisions recorded yet.")).to_be_visible()
+    text = browser.locator("main").inner_text()
+    timeliness = text.split("Panel and ADM timeliness")[1].split("Quorum, deferrals")[0]
+    # The demo's decisions are real records; whether one closed in the last full quarter depends
+    # on today's date, but the dashboard must never claim that none were recorded.
+    assert "No ADM decisions recorded yet." not in timeliness
+    assert "ADM decision" in timeliness or "No clocks closed in" in timeliness
     assert browser.locator("svg[role=img]").count() >= 5
 
 

@@ -34,7 +34,7 @@ from governance.rules.workdays import WorkingCalendar, add_working_days, long_da
 from governance.settings import Settings
 from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
-from panel import record
+from panel import agenda, record
 from panel.tables import (
     Agenda,
     ItemRecord,
@@ -1131,17 +1131,13 @@ async def paper(settings: Settings, item_id: int, paper_id: int) -> tuple[str, s
     )
     if version is None:
         raise NotFound("No file has been uploaded for this paper yet")
-    sha = version["sha256"]
-    # Papers are stored content-addressed by the agenda area (panel.agenda).
-    blob = settings.storage_dir / "papers" / sha[:2] / sha
-    if not blob.exists():
-        raise NotFound("The paper's file is missing from storage")
+    content = await agenda.stored_paper(settings, version["sha256"])
     media = (
         "application/pdf"
         if version["kind"] == "pdf"
         else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     )
-    return version["file_name"], media, blob.read_bytes()
+    return version["file_name"], media, content
 
 
 async def pause_clock(

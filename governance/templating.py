@@ -17,6 +17,7 @@ from jinja2 import (
 
 from governance import clock, nav
 from governance.roles import ROLE_LABELS, Role
+from governance.rules import workdays
 from governance.settings import ROOT
 
 
@@ -25,7 +26,7 @@ def long_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = clock.london(value).date()
-    return f"{value.day} {value:%B %Y}"
+    return workdays.long_date(value)
 
 
 def short_date(value: date | datetime | None) -> str:

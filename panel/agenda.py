@@ -851,6 +851,14 @@ def _blob(settings: Settings, sha256: str) -> Path:
     return settings.storage_dir / "papers" / sha256[:2] / sha256
 
 
+async def stored_paper(settings: Settings, sha256: str) -> bytes:
+    """The content of a stored paper version; NotFound if its file has gone from storage."""
+    blob = _blob(settings, sha256)
+    if not blob.exists():
+        raise NotFound("The paper's file is missing from storage")
+    return await asyncio.to_thread(blob.read_bytes)
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)

@@ -1,5 +1,4 @@
 import io
-import os
 import re
 import struct
 import zipfile
@@ -28,6 +27,7 @@ from panel.documents import (
     build_pdf_packs,
 )
 from panel.uploads import Kind
+from tests import support
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 7, 14, 10, 0, tzinfo=LONDON)
@@ -37,12 +37,8 @@ MEMBER = Member("Bob Member")
 
 
 def needs_libreoffice() -> None:
-    # CI sets REQUIRE_ALL_COMPONENTS=1: there a missing LibreOffice is a failure, not a skip.
-    if pdf.libreoffice_available():
-        return
-    if os.environ.get("REQUIRE_ALL_COMPONENTS") == "1":
-        pytest.fail("LibreOffice (soffice) is required here but is not installed")
-    pytest.skip("LibreOffice (soffice) is not installed")
+    # Skipped on a machine without LibreOffice; a failure in CI (REQUIRE_ALL_COMPONENTS=1).
+    support.require(pdf.libreoffice_available(), "LibreOffice (soffice)")
 
 
 def png(shade: int) -> bytes:

@@ -265,3 +265,28 @@ async def test_the_board_counts_each_closed_clock_for_the_deciding_authority(age
     assert closed[ClockKind.TOLD_IN_WRITING].met is False
     assert closed[ClockKind.TOLD_IN_WRITING].closed_on == date(2027, 1, 4)
     assert await clock_outcomes(date(2027, 4, 1), date(2027, 6, 30)) == []
+
+
+async def test_the_adm_reads_a_routed_items_paper_from_the_agendas_store(agency) -> None:
+    from governance import audit
+    from governance.settings import Settings
+    from panel import agenda, samples
+    from panel.tables import Meeting, MeetingStatus
+
+    settings = Settings.from_env()
+    held = await held_meeting(agency)
+    content = samples.pdf_paper("Prospective adopter's report", pages=2)
+    # The paper arrived before the panel sat: open the meeting for papers, then hold it again.
+    await Meeting.update({Meeting.status: MeetingStatus.PLANNED}).where(
+        Meeting.id == held.meeting_id
+    )
+    paper_version = await agenda.upload_paper(
+        audit.SYSTEM, held.items[0], {"title": "PAR"}, "par.pdf", content, settings
+    )
+    await Meeting.update({Meeting.status: MeetingStatus.HELD}).where(Meeting.id == held.meeting_id)
+    referrals = await _final(held)
+    ref = referrals[held.items[0]]
+    version, _ = await agenda.paper_version(paper_version, settings)
+    name, media, data = await services.paper(settings, held.items[0], version["paper"])
+    assert (name, media, data) == ("par.pdf", "application/pdf", content)
+    assert ref["partner"] == agency["PCC"]

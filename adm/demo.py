@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from adm import services
+from adm import escalation, services
 from adm.rules.routing import AdmRole
 from adm.tables import AdmAssignment, Referral
 from governance import audit, clock
@@ -201,6 +201,11 @@ async def load() -> None:
     await assign(helen["id"], "CCC", AdmRole.PRIMARY, "Head of Children's Services")
     await assign(pcc, "PCC", AdmRole.PRIMARY, "Assistant Director, Children's Social Care")
     await assign(helen["id"], "PCC", AdmRole.DEPUTY, "Head of Children's Services")
+    # The agency's head of service hears of every missed clock, with the panel advisers.
+    await escalation.add(
+        SYSTEM,
+        {"name": "Ruth Okafor", "email": "head.of.service@demo.example", "title": "Head of service"},
+    )
     members = {
         r["name"]: r["id"]
         for r in await PanelMember.select(PanelMember.id, PanelMember.person.name.as_alias("name"))

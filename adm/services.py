@@ -13,6 +13,7 @@ from typing import Any
 from asyncpg.exceptions import UniqueViolationError
 
 from adm import documents as letters
+from adm import escalation
 from adm.rules import clocks, routing
 from adm.rules.clocks import ClockKind, ClockState, ItemCategory
 from adm.rules.routing import AdmRole, DecidedBy
@@ -21,7 +22,6 @@ from adm.tables import (
     AdmAssignment,
     ClockNote,
     Decision,
-    EscalationContact,
     Referral,
     ReferralStatus,
     Verdict,
@@ -1013,14 +1013,6 @@ async def close_finished(today: date) -> int:
 # ---------------------------------------------------------------- reminders and escalation
 
 
-async def _advisers() -> list[str]:
-    rows = await RoleGrant.select(RoleGrant.account._.person._.email.as_alias("email")).where(
-        (RoleGrant.role == Role.PANEL_ADVISER) & (RoleGrant.account._.disabled == False)  # noqa: E712
-    )
-    contacts = await EscalationContact.select(EscalationContact.person.email.as_alias("email"))
-    return sorted({r["email"] for r in rows} | {c["email"] for c in contacts})
-
-
 async def send_reminders(settings: Settings | None = None, today: date | None = None) -> int:
     """Remind each ADM two working days before a decision is due; tell the advisers and the
     head of service when a clock is missed. Each message is claimed first, so running twice or
@@ -1053,7 +1045,9 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
             if status.state is ClockState.MISSED and status.needs_breach_reason:
                 key = f"missed:{row['id']}:{c.kind.value}"
                 if await jobs.claim(REMINDER_JOB, key):
-                    escalate_to = escalate_to if escalate_to is not None else await _advisers()
+                    escalate_to = (
+                        escalate_to if escalate_to is not None else await escalation.recipients()
+                    )
                     for address in escalate_to:
                         await mail.queue(
                             f"{REMINDER_JOB}:{key}:{address}",

@@ -11,7 +11,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
-from adm import services
+from adm import escalation, services
 from adm.rules.clocks import LABELS, ClockKind
 from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
@@ -29,6 +29,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 nav.add("Decision queue", "/adm/queue", Role.ADM, order=30)
 nav.add("Clocks", "/adm/clocks", *STAFF, order=24)
 nav.add("Decision makers", "/adm/assignments", Role.PANEL_ADVISER, Role.SYSTEM_ADMIN, order=25)
+nav.add("Missed-clock contacts", "/adm/escalation", Role.PANEL_ADVISER, Role.SYSTEM_ADMIN, order=26)
 
 
 async def _home(user: CurrentUser) -> dict[str, Any]:
@@ -298,9 +299,56 @@ class AssignmentController(Controller):
         return Redirect("/adm/assignments?saved=1", status_code=303)
 
 
+# ---------------------------------------------------------------- who is told of missed clocks
+
+
+async def _escalation_page(
+    request: AnyRequest,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    return form_page(
+        "adm/escalation.html", request, errors=errors, status_code=status_code,
+        contacts=await escalation.contacts(), advisers=await escalation.advisers(),
+        values=values or {}, saved=request.query_params.get("saved"),
+    )  # fmt: skip
+
+
+class EscalationController(Controller):
+    path = "/escalation"
+    opt = allow(Role.PANEL_ADVISER, Role.SYSTEM_ADMIN)
+
+    @get("", name="adm:escalation")
+    async def index(self, request: AnyRequest) -> Template:
+        return await _escalation_page(request)
+
+    @post("", name="adm:escalation_add")
+    async def add(self, request: AnyRequest) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await escalation.add(user_of(request), data, path=request.url.path)
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _escalation_page(request, errors=errors, status_code=status, values=data)
+        return Redirect("/adm/escalation?saved=added", status_code=303)
+
+    @post("/{contact_id:int}/remove", name="adm:escalation_remove")
+    async def remove(self, request: AnyRequest, contact_id: FromPath[int]) -> Redirect:
+        await escalation.remove(user_of(request), contact_id, path=request.url.path)
+        return Redirect("/adm/escalation?saved=removed", status_code=303)
+
+
 router = Router(
     path="/adm",
-    route_handlers=[queue_page, ReferralController, clocks_page, AssignmentController],
+    route_handlers=[
+        queue_page,
+        ReferralController,
+        clocks_page,
+        AssignmentController,
+        EscalationController,
+    ],
 )
 
 

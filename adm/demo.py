@@ -204,7 +204,7 @@ async def load() -> None:
     # The agency's head of service hears of every missed clock, with the panel advisers.
     await escalation.add(
         SYSTEM,
-        {"name": "Ruth Okafor", "email": "head.of.service@demo.example", "title": "Head of service"},
+        {"name": "Ruth Okafor", "email": "head.of.service@demo.example", "title": ""},
     )
     members = {
         r["name"]: r["id"]

@@ -480,6 +480,7 @@ class ClockRow:
     kind: ClockKind
     label: str
     status: clocks.ClockStatus
+    item_id: int | None = None  # a clock before the panel: the item's clocks page
 
 
 def evaluate_referral(
@@ -920,6 +921,9 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     out: list[ClockRow] = []
     for row in rows:
         out.extend(evaluate_referral(row, notes, today, cal))
+    from adm import before_panel  # it reads the item types and rows through this module
+
+    out.extend(await before_panel.clock_rows(filters, today, cal))
     if not filters.partner and not filters.adm:
         out.extend(await _awaiting_minutes(today, cal))
         out.append(await _feedback_clock(today, cal))
@@ -1017,12 +1021,14 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
     """Remind each ADM two working days before a decision is due; tell the advisers and the
     head of service when a clock is missed. Each message is claimed first, so running twice or
     in several processes sends it once."""
+    from adm import before_panel  # it reads item types and clock rows through this module
+
     today = today or clock.today()
     sent = 0
     rows = await _referral_query().where(Referral.open == True)  # noqa: E712
     cal = await _calendar(today - timedelta(days=400), today)
     notes = await _notes(r["id"] for r in rows)
-    escalate_to: list[str] | None = None
+    missed: list[tuple[str, ClockRow]] = []
     for row in rows:
         for c in evaluate_referral(row, notes, today, cal):
             status = c.status
@@ -1042,21 +1048,24 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
                     )
                     await jobs.finish(REMINDER_JOB, key)
                     sent += 1
-            if status.state is ClockState.MISSED and status.needs_breach_reason:
-                key = f"missed:{row['id']}:{c.kind.value}"
-                if await jobs.claim(REMINDER_JOB, key):
-                    escalate_to = (
-                        escalate_to if escalate_to is not None else await escalation.recipients()
-                    )
-                    for address in escalate_to:
-                        await mail.queue(
-                            f"{REMINDER_JOB}:{key}:{address}",
-                            address,
-                            f"Clock missed: {c.label}, {row['case_reference']}",
-                            f"{status.reason}\nRecord the reason on the clocks page.",
-                        )
-                    await jobs.finish(REMINDER_JOB, key)
-                    sent += 1
+            if status.needs_breach_reason:
+                missed.append((f"missed:{row['id']}:{c.kind.value}", c))
+    for c in await before_panel.clock_rows(ClockFilter(), today, cal):
+        if c.status.needs_breach_reason:
+            missed.append((f"missed-item:{c.item_id}:{c.kind.value}", c))
+    escalate_to: list[str] | None = None
+    for key, c in missed:
+        if await jobs.claim(REMINDER_JOB, key):
+            escalate_to = escalate_to if escalate_to is not None else await escalation.recipients()
+            for address in escalate_to:
+                await mail.queue(
+                    f"{REMINDER_JOB}:{key}:{address}",
+                    address,
+                    f"Clock missed: {c.label}, {c.case_reference}",
+                    f"{c.status.reason}\nRecord the reason on the clocks page.",
+                )
+            await jobs.finish(REMINDER_JOB, key)
+            sent += 1
     if await jobs.claim(REMINDER_JOB, f"close:{today.isoformat()}"):
         await close_finished(today)
     return sent

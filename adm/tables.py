@@ -110,3 +110,21 @@ class EscalationContact(Table):
     id: Serial  # declared by Piccolo; annotated so type checkers see it
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict, unique=True)
     title = Varchar(length=200, default="Head of service")
+
+
+class ItemClockFacts(Table):
+    """The dates of an item's clocks before the panel that no other record holds, and the
+    reasons given when one of them was missed."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade, unique=True)
+    member_list_sent_on = Date(null=True, default=None)  # the panel's names to the applicants
+    par_sent_on = Date(null=True, default=None)
+    par_comments_received_on = Date(null=True, default=None)
+    stage_1_started_on = Date(null=True, default=None)  # registration of interest accepted
+    stage_1_completed_on = Date(null=True, default=None)
+    stage_2_notice_on = Date(null=True, default=None)  # applicants' notice to proceed
+    breach_reasons = Text(default="{}")  # JSON: {clock kind: the reason it was missed}
+    updated_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)

@@ -11,7 +11,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
-from adm import escalation, services
+from adm import before_panel, escalation, services
 from adm.rules.clocks import LABELS, ClockKind
 from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
@@ -207,6 +207,73 @@ class ReferralController(Controller):
         return Redirect(f"{target}?saved=breach", status_code=303)
 
 
+# ---------------------------------------------------------------- an item's clocks before panel
+
+
+async def _item_clocks_page(
+    request: AnyRequest,
+    item_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    found = await before_panel.item_clocks(item_id)
+    await audit.record(user_of(request), "view", "item_clocks", item_id, path=request.url.path)
+    shown = values
+    if shown is None:
+        shown = {
+            name: day.isoformat() if (day := found.facts.get(name)) else ""
+            for name in before_panel.DATE_FIELDS
+        }
+    return form_page(
+        "adm/item_clocks.html", request, errors=errors, status_code=status_code,
+        found=found, fields=before_panel.fields_for(found.category), values=shown,
+        version=found.facts["version"], is_adviser=user_of(request).has(Role.PANEL_ADVISER),
+    )  # fmt: skip
+
+
+class ItemClocksController(Controller):
+    path = "/items/{item_id:int}/clocks"
+    opt = allow(*STAFF)
+
+    @get("", name="adm:item_clocks")
+    async def show(self, request: AnyRequest, item_id: FromPath[int]) -> Template:
+        return await _item_clocks_page(request, item_id)
+
+    @post("", name="adm:item_clock_dates")
+    async def save(self, request: AnyRequest, item_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await before_panel.save_dates(
+                user_of(request), item_id, version_of(data), data, path=request.url.path
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _item_clocks_page(
+                request, item_id, errors=errors, status_code=status, values=data
+            )
+        return Redirect(f"/adm/items/{item_id}/clocks?saved=dates", status_code=303)
+
+    @post("/{kind:str}/breach", name="adm:item_breach", opt=allow(Role.PANEL_ADVISER))
+    async def breach(
+        self, request: AnyRequest, item_id: FromPath[int], kind: FromPath[str]
+    ) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await before_panel.record_breach(
+                user_of(request), item_id, kind, data.get("breach_reason"),
+                path=request.url.path,
+            )  # fmt: skip
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            errors = {f"breach_{kind}": " ".join(errors.values())}
+            return await _item_clocks_page(request, item_id, errors=errors, status_code=status)
+        back = str(data.get("back", ""))
+        target = "/adm/clocks" if back == "clocks" else f"/adm/items/{item_id}/clocks"
+        return Redirect(f"{target}?saved=breach", status_code=303)
+
+
 # ---------------------------------------------------------------- clocks dashboard
 
 
@@ -226,11 +293,14 @@ async def clocks_page(
             "rows": rows,
             "filters": filters,
             "states": services.STATE_LABELS,
-            "kinds": {k.value: LABELS[k] for k in services.AFTER_MEETING}
+            "kinds": {
+                k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)
+            }
             | {ClockKind.PANEL_FEEDBACK.value: LABELS[ClockKind.PANEL_FEEDBACK]},
             "partners": await services.partners(),
             "adms": await services.adm_people(),
             "saved": request.query_params.get("saved"),
+            "is_adviser": user_of(request).has(Role.PANEL_ADVISER),
         },
     )
 
@@ -346,6 +416,7 @@ router = Router(
         queue_page,
         ReferralController,
         clocks_page,
+        ItemClocksController,
         AssignmentController,
         EscalationController,
     ],

@@ -104,6 +104,7 @@ _APPROVAL = (
     *_ADM,
     *_APPLICANTS_TOLD,
     ClockKind.REPRESENTATIONS_OR_IRM,
+    ClockKind.STAGE_1,
     ClockKind.STAGE_2,
 )
 
@@ -228,6 +229,8 @@ class ItemFacts:
     letter_sent_on: date | None = None
     written_notice_on: date | None = None
     representations_on: date | None = None
+    stage_1_started_on: date | None = None  # the registration of interest was accepted
+    stage_1_completed_on: date | None = None  # the agency decided on Stage 1
     stage_2_notice_on: date | None = None
 
 
@@ -336,6 +339,7 @@ def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
         ClockKind.TOLD_ORALLY: (facts.decided_on, facts.told_orally_on),
         ClockKind.TOLD_IN_WRITING: (facts.decided_on, facts.letter_sent_on),
         ClockKind.REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
+        ClockKind.STAGE_1: (facts.stage_1_started_on, facts.stage_1_completed_on),
         ClockKind.STAGE_2: (facts.stage_2_notice_on, facts.decided_on),
     }
     return tuple(

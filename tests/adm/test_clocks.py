@@ -341,10 +341,13 @@ def test_an_approval_item_carries_every_clock_from_papers_to_the_decision_letter
         adm_received_on=date(2026, 12, 15),
         decided_on=date(2026, 12, 23),
         letter_sent_on=date(2027, 1, 5),
+        stage_1_started_on=date(2026, 6, 1),
+        stage_1_completed_on=date(2026, 7, 31),
         stage_2_notice_on=date(2026, 8, 31),
     )
     clocks = {clock.kind: clock for clock in clocks_for_item(facts)}
     assert set(clocks) == {
+        ClockKind.STAGE_1,
         ClockKind.PAPERS_TO_MEMBERS,
         ClockKind.MEMBER_LIST_TO_APPLICANTS,
         ClockKind.PAR_COMMENTS,
@@ -365,6 +368,8 @@ def test_an_approval_item_carries_every_clock_from_papers_to_the_decision_letter
     assert states[ClockKind.TOLD_IN_WRITING] is ClockState.MISSED
     assert states[ClockKind.TOLD_ORALLY] is ClockState.MISSED
     assert states[ClockKind.STAGE_2] is ClockState.MET
+    # Two calendar months from 1 June is 1 August: Stage 1 closed a day early.
+    assert states[ClockKind.STAGE_1] is ClockState.MET
 
 
 def test_a_not_suitable_determination_starts_the_representations_clock_at_the_notice() -> None:

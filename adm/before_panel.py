@@ -1,0 +1,382 @@
+"""The clocks that run before an item's panel (papers to members, the member list and the PAR to
+the applicants, Stages 1 and 2 of an assessment): the dates the adviser records for them, their
+states for the clocks page, and the reasons given when one is missed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from asyncpg.exceptions import UniqueViolationError
+
+from adm import services
+from adm.rules import clocks
+from adm.rules.clocks import ClockKind, ClockState, ItemCategory
+from adm.tables import ItemClockFacts, Referral
+from governance import audit, clock, db
+from governance.audit import Actor
+from governance.errors import STALE_EDIT, Conflict, NotFound
+from governance.rules.workdays import WorkingCalendar
+from governance.validate import Checker
+from panel.tables import Agenda, AgendaItem, ItemStatus, MeetingStatus
+
+BEFORE_PANEL = (
+    ClockKind.PAPERS_TO_MEMBERS,
+    ClockKind.MEMBER_LIST_TO_APPLICANTS,
+    ClockKind.PAR_COMMENTS,
+    ClockKind.STAGE_1,
+    ClockKind.STAGE_2,
+)
+
+# The dates recorded here, each with the clock it starts or stops.
+DATE_FIELDS: dict[str, tuple[str, ClockKind]] = {
+    "stage_1_started_on": ("Registration of interest accepted (Stage 1 began)", ClockKind.STAGE_1),
+    "stage_1_completed_on": ("Stage 1 completed", ClockKind.STAGE_1),
+    "stage_2_notice_on": ("Applicants gave notice to start Stage 2", ClockKind.STAGE_2),
+    "par_sent_on": (
+        "Prospective adopter's report (PAR) sent to the applicants",
+        ClockKind.PAR_COMMENTS,
+    ),
+    "par_comments_received_on": (
+        "Applicants' comments on the PAR received",
+        ClockKind.PAR_COMMENTS,
+    ),
+    "member_list_sent_on": (
+        "Panel member list sent to the applicants",
+        ClockKind.MEMBER_LIST_TO_APPLICANTS,
+    ),
+}
+
+
+def fields_for(category: ItemCategory) -> dict[str, str]:
+    """The dates worth asking for an item of this category: those of the clocks it keeps."""
+    kept = set(clocks.CLOCKS_BY_CATEGORY[category])
+    return {name: label for name, (label, kind) in DATE_FIELDS.items() if kind in kept}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemClocks:
+    item: dict[str, Any]
+    category: ItemCategory
+    facts: dict[str, Any]  # the ItemClockFacts row, or empty values and version 0
+    rows: list[services.ClockRow]  # every clock before the panel, not started ones too
+    referral_id: int | None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _items_query() -> Any:
+    return AgendaItem.select(
+        AgendaItem.id,
+        AgendaItem.case_reference,
+        AgendaItem.initials,
+        AgendaItem.status,
+        AgendaItem.meeting,
+        AgendaItem.meeting._.starts_at.as_alias("starts_at"),
+        AgendaItem.meeting._.status.as_alias("meeting_status"),
+        AgendaItem.item_type._.code.as_alias("code"),
+        AgendaItem.item_type._.name.as_alias("type_name"),
+        AgendaItem.item_type._.subject.as_alias("subject"),
+        AgendaItem.item_type._.decided_by.as_alias("decided_by"),
+        AgendaItem.child_partner,
+        AgendaItem.assessing_partner,
+        AgendaItem.child_partner._.name.as_alias("child_partner_name"),
+        AgendaItem.assessing_partner._.name.as_alias("assessing_partner_name"),
+    )
+
+
+def _category(row: dict[str, Any]) -> ItemCategory:
+    return services.category_of(
+        {
+            "code": row["code"],
+            "name": row["type_name"],
+            "subject": row["subject"],
+            "decided_by": row["decided_by"],
+        }
+    )
+
+
+def _partner(row: dict[str, Any]) -> tuple[int | None, str]:
+    if row["decided_by"] == "child_authority" or not row["assessing_partner"]:
+        return row["child_partner"], row["child_partner_name"] or ""
+    return row["assessing_partner"], row["assessing_partner_name"] or ""
+
+
+async def _published(meeting_ids: Iterable[int]) -> dict[int, date]:
+    ids = list(set(meeting_ids))
+    if not ids:
+        return {}
+    rows = await Agenda.select(Agenda.meeting, Agenda.published_at).where(
+        Agenda.meeting.is_in(ids) & Agenda.published_at.is_not_null()
+    )
+    return {r["meeting"]: clock.london(r["published_at"]).date() for r in rows}
+
+
+async def _facts_of(item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = await ItemClockFacts.select().where(ItemClockFacts.item.is_in(ids))
+    return {r["item"]: r for r in rows}
+
+
+async def _decided(item_ids: Iterable[int]) -> dict[int, tuple[int, date | None]]:
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = await Referral.select(Referral.id, Referral.item, Referral.decided_on).where(
+        Referral.item.is_in(ids)
+    )
+    return {r["item"]: (r["id"], r["decided_on"]) for r in rows}
+
+
+def _evaluate(
+    row: dict[str, Any],
+    facts_row: dict[str, Any] | None,
+    papers_sent_on: date | None,
+    decided_on: date | None,
+    today: date,
+    cal: WorkingCalendar,
+) -> list[services.ClockRow]:
+    facts_row = facts_row or {}
+    category = _category(row)
+    facts = clocks.ItemFacts(
+        category=category,
+        meeting_on=clock.london(row["starts_at"]).date(),
+        papers_sent_on=papers_sent_on,
+        decided_on=decided_on,
+        member_list_sent_on=facts_row.get("member_list_sent_on"),
+        par_sent_on=facts_row.get("par_sent_on"),
+        par_comments_received_on=facts_row.get("par_comments_received_on"),
+        stage_1_started_on=facts_row.get("stage_1_started_on"),
+        stage_1_completed_on=facts_row.get("stage_1_completed_on"),
+        stage_2_notice_on=facts_row.get("stage_2_notice_on"),
+    )
+    reasons: dict[str, str] = json.loads(facts_row.get("breach_reasons") or "{}")
+    _, partner_name = _partner(row)
+    initials = f" ({row['initials']})" if row["initials"] else ""
+    out = []
+    for each in clocks.clocks_for_item(facts):
+        if each.kind not in BEFORE_PANEL:
+            continue
+        each = clocks.Clock(
+            each.kind, each.started_on, each.completed_on, (), reasons.get(each.kind.value)
+        )
+        out.append(
+            services.ClockRow(
+                None,
+                f"{row['case_reference']}{initials}",
+                partner_name,
+                "",
+                each.kind,
+                clocks.LABELS[each.kind],
+                clocks.evaluate(each, today, cal, clocks.DEFAULT_CLOCK_POLICY),
+                row["id"],
+            )
+        )
+    return out
+
+
+async def clock_rows(
+    filters: services.ClockFilter, today: date, cal: WorkingCalendar
+) -> list[services.ClockRow]:
+    """The started clocks before the panel of items on meetings from a month ago onwards, and of
+    older items whose Stage 1 or 2 is recorded and not yet over."""
+    if filters.adm:
+        return []  # nobody decides these: they are the agency's
+    since, _ = clock.day_bounds(today - timedelta(days=services.RECENT_DAYS))
+    staged = [
+        r["item"]
+        for r in await ItemClockFacts.select(ItemClockFacts.item).where(
+            ItemClockFacts.stage_1_started_on.is_not_null()
+            | ItemClockFacts.stage_2_notice_on.is_not_null()
+        )
+    ]
+    where: Any = AgendaItem.meeting._.starts_at >= since
+    if staged:
+        where = where | AgendaItem.id.is_in(staged)
+    query = _items_query().where(
+        where
+        & (AgendaItem.status == ItemStatus.LISTED)
+        & (AgendaItem.meeting._.status != MeetingStatus.CANCELLED)
+    )
+    rows = [r for r in await query if not filters.partner or _partner(r)[0] == filters.partner]
+    ids = [r["id"] for r in rows]
+    published = await _published(r["meeting"] for r in rows)
+    facts = await _facts_of(ids)
+    decided = await _decided(ids)
+    recent = today - timedelta(days=services.RECENT_DAYS)
+    out: list[services.ClockRow] = []
+    for row in rows:
+        for each in _evaluate(
+            row,
+            facts.get(row["id"]),
+            published.get(row["meeting"]),
+            decided.get(row["id"], (0, None))[1],
+            today,
+            cal,
+        ):
+            old = clock.london(row["starts_at"]).date() < recent
+            finished = each.status.state in (ClockState.MET, ClockState.MISSED)
+            if old and finished and not each.status.needs_breach_reason:
+                continue  # an old item's Stage 1 long over: nothing left to see
+            out.append(each)
+    return out
+
+
+async def item_clocks(item_id: int, today: date | None = None) -> ItemClocks:
+    today = today or clock.today()
+    row = await _items_query().where(AgendaItem.id == item_id).first()
+    if row is None:
+        raise NotFound(f"No agenda item {item_id}")
+    facts = (await _facts_of([item_id])).get(item_id)
+    referral_id, decided_on = (await _decided([item_id])).get(item_id, (None, None))
+    day = clock.london(row["starts_at"]).date()
+    cal = await services.working_calendar_between(
+        min(day, today) - timedelta(days=400), max(day, today)
+    )
+    published = (await _published([row["meeting"]])).get(row["meeting"])
+    rows = _evaluate(row, facts, published, decided_on, today, cal)
+    empty: dict[str, Any] = dict.fromkeys(DATE_FIELDS) | {"version": 0, "breach_reasons": "{}"}
+    row = dict(row)
+    row["meeting_on"] = day
+    row["partner_name"] = _partner(row)[1]
+    return ItemClocks(row, _category(row), facts or empty, rows, referral_id)
+
+
+# ---------------------------------------------------------------- recording
+
+
+async def save_dates(
+    actor: Actor, item_id: int, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Record the dates of the item's clocks before the panel; a stale form changes nothing."""
+    current = await item_clocks(item_id)
+    asked = fields_for(current.category)
+    check = Checker()
+    today = clock.today()
+    values: dict[str, date | None] = {}
+    for name, label in asked.items():
+        day = check.day(name, data.get(name), label, required=False)
+        if day is not None and day > today:
+            check.fail(name, f"{label} cannot be in the future")
+        values[name] = day
+    meeting_on = current.item["meeting_on"]
+
+    def after(later: str, earlier: str, words: str) -> None:
+        first, second = values.get(earlier), values.get(later)
+        if first and second and second < first and later not in check.errors:
+            check.fail(later, words)
+
+    after("stage_1_completed_on", "stage_1_started_on", "Stage 1 cannot end before it began")
+    after("stage_2_notice_on", "stage_1_completed_on", "Stage 2 cannot start before Stage 1 ended")
+    after(
+        "par_comments_received_on",
+        "par_sent_on",
+        "The applicants' comments cannot arrive before the PAR was sent",
+    )
+    for name in ("par_sent_on", "member_list_sent_on", "stage_2_notice_on"):
+        day = values.get(name)
+        if day and day > meeting_on and name not in check.errors:
+            check.fail(name, f"{asked[name]} must be on or before the panel day")
+    check.raise_if_any()
+    person = getattr(actor, "person_id", None)
+    before = {name: current.facts.get(name) for name in asked}
+    try:
+        async with db.transaction():
+            if version == 0:
+                await ItemClockFacts.insert(
+                    ItemClockFacts(
+                        {getattr(ItemClockFacts, k): v for k, v in values.items()},
+                        item=item_id,
+                        updated_by=person,
+                    )
+                )
+            else:
+                done = (
+                    await ItemClockFacts.update(
+                        {
+                            **{getattr(ItemClockFacts, k): v for k, v in values.items()},
+                            ItemClockFacts.updated_by: person,
+                            ItemClockFacts.updated_at: clock.now(),
+                            ItemClockFacts.version: version + 1,
+                        }
+                    )
+                    .where((ItemClockFacts.item == item_id) & (ItemClockFacts.version == version))
+                    .returning(ItemClockFacts.id)
+                )
+                if not done:
+                    raise Conflict(STALE_EDIT)
+            await audit.record(
+                actor,
+                "update",
+                "item_clock_dates",
+                item_id,
+                path=path,
+                before=before,
+                after=values,
+            )
+    except (UniqueViolationError, sqlite3.IntegrityError):
+        # Someone else recorded the first dates of this item a moment ago.
+        raise Conflict(STALE_EDIT) from None
+
+
+async def record_breach(
+    actor: Actor, item_id: int, kind: str, reason: object, *, path: str = ""
+) -> None:
+    current = await item_clocks(item_id)
+    check = Checker()
+    kind = check.choice(
+        "kind", kind, "The clock", {k.value: clocks.LABELS[k] for k in BEFORE_PANEL}
+    )
+    text = check.text("breach_reason", reason, "Why the deadline was missed", max_length=2000)
+    check.raise_if_any()
+    status = next((r.status for r in current.rows if r.kind == kind), None)
+    if (
+        status is None
+        or status.state is not ClockState.MISSED
+        or status.owed_by is not (clocks.OwedBy.AGENCY)
+    ):
+        raise Conflict(f"{clocks.LABELS[ClockKind(kind)]} has not been missed: no reason needed")
+    try:
+        await _save_breach(actor, item_id, kind, text, current.item["case_reference"], path)
+    except (UniqueViolationError, sqlite3.IntegrityError):
+        raise Conflict("Someone else recorded this item's dates a moment ago: try again") from None
+
+
+async def _save_breach(
+    actor: Actor, item_id: int, kind: str, text: str, case: str, path: str
+) -> None:
+    async with db.transaction():
+        existing = (
+            await ItemClockFacts.select(ItemClockFacts.id, ItemClockFacts.breach_reasons)
+            .where(ItemClockFacts.item == item_id)
+            .first()
+        )
+        reasons = json.loads(existing["breach_reasons"] or "{}") if existing else {}
+        reasons[kind] = text
+        encoded = json.dumps(reasons, sort_keys=True)
+        if existing:
+            await ItemClockFacts.update(
+                {
+                    ItemClockFacts.breach_reasons: encoded,
+                    ItemClockFacts.version: ItemClockFacts.version + 1,
+                }
+            ).where(ItemClockFacts.id == existing["id"])
+        else:
+            await ItemClockFacts.insert(
+                ItemClockFacts(item=item_id, breach_reasons=encoded, updated_by=None)
+            )
+        await audit.record(
+            actor,
+            "breach",
+            "clock",
+            f"item {item_id}:{kind}",
+            path=path,
+            summary=f"{case}: {clocks.LABELS[ClockKind(kind)]} missed - {text}",
+        )

@@ -10,14 +10,16 @@ from typing import Any
 
 from adm import escalation, services
 from adm.rules.routing import AdmRole
-from adm.tables import AdmAssignment, Referral
+from adm.tables import AdmAssignment, ItemClockFacts, Referral
 from governance import audit, clock
 from governance import services as accounts
 from governance.audit import SYSTEM
 from governance.roles import Role
+from governance.rules.workdays import add_working_days
 from governance.tables import OutboxMessage, Partner, Person, RoleGrant
 from panel import record
 from panel.tables import (
+    Agenda,
     AgendaItem,
     ItemSubject,
     ItemType,
@@ -287,6 +289,7 @@ async def load() -> None:
         meeting_items.append(
             (day, [(i, p.case_reference) for i, p in zip(item_ids, planned, strict=True)])
         )
+        await _sent_before_panel(meeting_id, day, list(zip(item_ids, planned, strict=True)))
 
     # Decisions: the oldest meeting decided on time and late, letters out; one clock missed.
     await _decide("ADP-2101", pcc, 4, told=1, letter=3)
@@ -300,16 +303,16 @@ async def load() -> None:
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
     todays = [members[name] for name in PANELS[3]]
-    await past_meeting(
-        today,
-        todays,
-        members["Desmond Clarke"],
-        [
-            PlannedItem("adopter_approval", "ADP-2140", "G & H L", "PCC"),
-            PlannedItem("match", "CH-3340", "M P", "CCC"),
-            PlannedItem("adopter_approval", "ADP-2141", "N Q", "PCC"),
-        ],
+    todays_items = [
+        PlannedItem("adopter_approval", "ADP-2140", "G & H L", "PCC"),
+        PlannedItem("match", "CH-3340", "M P", "CCC"),
+        PlannedItem("adopter_approval", "ADP-2141", "N Q", "PCC"),
+    ]
+    meeting_id, item_ids = await past_meeting(
+        today, todays, members["Desmond Clarke"], todays_items
     )
+    await _sent_before_panel(meeting_id, today, list(zip(item_ids, todays_items, strict=True)))
+    await _next_panels_dates(today)
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
     )
@@ -372,6 +375,52 @@ async def _decide(
     if breach:
         await services.record_breach(SYSTEM, row["id"], breach[0], breach[1])
     del adm_person
+
+
+async def _sent_before_panel(
+    meeting_id: int, day: date, items: list[tuple[int, PlannedItem]]
+) -> None:
+    """A held panel's papers and member list went out on time; its applicants had their PAR
+    and commented on it; the oldest adopters' Stages 1 and 2 are on record."""
+    cal = await services.working_calendar_between(day - timedelta(days=400), day)
+    published = datetime.combine(add_working_days(day, -7, cal), time(16), clock.LONDON)
+    await Agenda.insert(Agenda(meeting=meeting_id, published_at=published))
+    for item_id, plan in items:
+        if plan.type_code not in ("adopter_approval", "match"):
+            continue
+        dates: dict[Any, Any] = {ItemClockFacts.member_list_sent_on: add_working_days(day, -6, cal)}
+        if plan.type_code == "adopter_approval":
+            dates |= {
+                ItemClockFacts.par_sent_on: add_working_days(day, -16, cal),
+                ItemClockFacts.par_comments_received_on: add_working_days(day, -12, cal),
+                ItemClockFacts.stage_1_started_on: day - timedelta(days=290),
+                ItemClockFacts.stage_1_completed_on: day - timedelta(days=235),
+                ItemClockFacts.stage_2_notice_on: day - timedelta(days=110),
+            }
+        await ItemClockFacts.insert(ItemClockFacts(dates, item=item_id))
+
+
+async def _next_panels_dates(today: date) -> None:
+    """The next panel's applicants have their member list; the one after's PAR is with the
+    applicants now, its comment window open."""
+    cal = await services.working_calendar_between(today - timedelta(days=30), today)
+    rows = {
+        r["case_reference"]: r["id"]
+        for r in await AgendaItem.select(AgendaItem.id, AgendaItem.case_reference).where(
+            AgendaItem.case_reference.is_in(["CPA/2026/031", "CPA/2026/032", "CPA/2026/041"])
+        )
+    }
+    facts: list[tuple[str, dict[Any, Any]]] = [
+        ("CPA/2026/031", {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal),
+                          ItemClockFacts.par_sent_on: add_working_days(today, -9, cal),
+                          ItemClockFacts.par_comments_received_on: add_working_days(today, -5, cal),
+                          ItemClockFacts.stage_2_notice_on: today - timedelta(days=100)}),
+        ("CPA/2026/032", {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal)}),
+        ("CPA/2026/041", {ItemClockFacts.par_sent_on: add_working_days(today, -2, cal)}),
+    ]  # fmt: skip
+    for reference, dates in facts:
+        if reference in rows:
+            await ItemClockFacts.insert(ItemClockFacts(dates, item=rows[reference]))
 
 
 def _working_back(today: date, n: int) -> date:

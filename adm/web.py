@@ -281,11 +281,17 @@ class ItemClocksController(Controller):
 async def clocks_page(
     request: AnyRequest,
     clock_state: Annotated[str, QueryParameter(name="state", max_length=20)] = "",
-    partner: Annotated[int | None, QueryParameter(ge=1)] = None,
+    partner: Annotated[str, QueryParameter(max_length=12)] = "",
     kind: Annotated[str, QueryParameter(max_length=40)] = "",
-    adm: Annotated[int | None, QueryParameter(ge=1)] = None,
+    adm: Annotated[str, QueryParameter(max_length=12)] = "",
 ) -> Template:
-    filters = services.ClockFilter(state=clock_state, partner=partner, kind=kind, adm=adm)
+    # The filter form sends "Any" as an empty value: only a whole number narrows the list.
+    filters = services.ClockFilter(
+        state=clock_state,
+        partner=int(partner) if partner.isdigit() else None,
+        kind=kind,
+        adm=int(adm) if adm.isdigit() else None,
+    )
     rows = await services.running_clocks(filters)
     return Template(
         "adm/clocks.html",

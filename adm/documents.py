@@ -17,7 +17,9 @@ class Outcome(StrEnum):
     SUITABLE = "suitable"
     NOT_SUITABLE = "not_suitable"
     MATCH = "match"
+    NO_MATCH = "no_match"
     SHOULD_BE_PLACED = "should_be_placed"
+    NOT_TO_BE_PLACED = "not_to_be_placed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +48,18 @@ _TITLES = {
     Outcome.SUITABLE: "Decision on your approval as prospective adopters",
     Outcome.NOT_SUITABLE: "Qualifying determination: your suitability to adopt",
     Outcome.MATCH: "Decision on the proposed match",
+    Outcome.NO_MATCH: "Decision on the proposed match",
     Outcome.SHOULD_BE_PLACED: "Decision that the child should be placed for adoption",
+    Outcome.NOT_TO_BE_PLACED: "Decision on the plan for the child",
 }
 
 _CONSIDERED = {
     Outcome.SUITABLE: "your application to adopt",
     Outcome.NOT_SUITABLE: "your application to adopt",
     Outcome.MATCH: "the proposal that the child should be placed with you",
+    Outcome.NO_MATCH: "the proposal that the child should be placed with you",
     Outcome.SHOULD_BE_PLACED: "the plan for the child",
+    Outcome.NOT_TO_BE_PLACED: "the plan for the child",
 }
 
 _DECIDED = {
@@ -63,7 +69,9 @@ _DECIDED = {
         "means that the agency proposes not to approve you as prospective adopters."
     ),
     Outcome.MATCH: "I decided that the child should be placed for adoption with you.",
+    Outcome.NO_MATCH: "I decided that the child should not be placed for adoption with you.",
     Outcome.SHOULD_BE_PLACED: "I decided that the child should be placed for adoption.",
+    Outcome.NOT_TO_BE_PLACED: "I decided that the child should not be placed for adoption.",
 }
 
 _NEXT = {
@@ -73,9 +81,17 @@ _NEXT = {
         "Your social worker and the child's social worker will contact you about the "
         "placement plan and adoption support."
     ),
+    Outcome.NO_MATCH: (
+        "Your social worker will contact you to talk about this decision and what happens "
+        "next. Your approval as prospective adopters is not affected by it."
+    ),
     Outcome.SHOULD_BE_PLACED: (
         "The child's social worker will contact you to talk about this decision and what "
         "happens next."
+    ),
+    Outcome.NOT_TO_BE_PLACED: (
+        "The child's social worker will contact you to talk about this decision and the "
+        "plan for the child."
     ),
 }
 

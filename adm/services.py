@@ -109,10 +109,11 @@ def is_qualifying(outcome: str) -> bool:
 
 def letter_outcome(category: ItemCategory, outcome: str) -> letters.Outcome | None:
     words = outcome.lower()
+    refused = "not" in words.split() or "no match" in words
     if category in (ItemCategory.MATCH,):
-        return letters.Outcome.MATCH if "no match" not in words and "not" not in words else None
+        return letters.Outcome.NO_MATCH if refused else letters.Outcome.MATCH
     if category is ItemCategory.SHOULD_BE_PLACED:
-        return letters.Outcome.SHOULD_BE_PLACED if "not" not in words else None
+        return letters.Outcome.NOT_TO_BE_PLACED if refused else letters.Outcome.SHOULD_BE_PLACED
     if "not suitable" in words:
         return letters.Outcome.NOT_SUITABLE
     if any(w in words for w in ("suitable", "approve", "continue")) and "not" not in words:

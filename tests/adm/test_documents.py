@@ -132,6 +132,35 @@ def test_a_should_be_placed_letter_goes_to_the_parent_with_the_decision() -> Non
     assert "On 1 April 2026 I decided that the child should be placed for adoption." in text
 
 
+def test_a_no_match_letter_says_the_child_will_not_be_placed_and_approval_stands() -> None:
+    no_match = replace(
+        APPROVAL,
+        outcome=Outcome.NO_MATCH,
+        panel_recommendation="That the match is not made.",
+        reasons=("The support plan does not meet the child's health needs.",),
+    )
+
+    text = text_of(letter(no_match))
+
+    assert "I decided that the child should not be placed for adoption with you." in text
+    assert "Your approval as prospective adopters is not affected by it." in text
+    assert "The support plan does not meet the child's health needs." in text
+
+
+def test_a_should_not_be_placed_letter_tells_the_parent_the_plan_is_not_adoption() -> None:
+    plan = replace(
+        APPROVAL,
+        addressees=("Jordan Taylor",),
+        outcome=Outcome.NOT_TO_BE_PLACED,
+        panel_recommendation="That the child should not be placed for adoption.",
+    )
+
+    text = text_of(letter(plan))
+
+    assert "Decision on the plan for the child" in text
+    assert "On 1 April 2026 I decided that the child should not be placed for adoption." in text
+
+
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_every_letter_is_marked_official_sensitive_in_its_header(outcome: Outcome) -> None:
     data = letter(replace(NOT_SUITABLE, outcome=outcome))

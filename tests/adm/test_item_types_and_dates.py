@@ -43,10 +43,16 @@ def test_each_decision_gets_its_own_letter_or_none() -> None:
     assert services.letter_outcome(approval, "Suitable to adopt") is Outcome.SUITABLE
     assert services.letter_outcome(approval, "Not suitable to adopt") is Outcome.NOT_SUITABLE
     assert services.letter_outcome(ItemCategory.MATCH, "Match") is Outcome.MATCH
-    assert services.letter_outcome(ItemCategory.MATCH, "No match") is None
+    assert services.letter_outcome(ItemCategory.MATCH, "No match") is Outcome.NO_MATCH
+    assert services.letter_outcome(ItemCategory.MATCH, "Not matched") is Outcome.NO_MATCH
     assert services.letter_outcome(ItemCategory.SHOULD_BE_PLACED, "Should be placed") is (
         Outcome.SHOULD_BE_PLACED
     )
+    assert services.letter_outcome(
+        ItemCategory.SHOULD_BE_PLACED, "Should not be placed for adoption"
+    ) is (Outcome.NOT_TO_BE_PLACED)
+    # The decision that is no decision yet gets no letter.
+    assert services.letter_outcome(approval, "More information needed") is None
 
 
 async def test_an_adm_decision_over_christmas_skips_bank_holidays_and_closure_days(agency) -> None:

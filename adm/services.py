@@ -27,7 +27,7 @@ from adm.tables import (
     Verdict,
 )
 from governance import audit, calendars, clock, db, jobs, mail
-from governance.audit import Actor
+from governance.audit import SYSTEM, Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.roles import Role
 from governance.rules.workdays import WorkingCalendar, add_working_days, long_date
@@ -317,13 +317,8 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
     for row in rows:
         if await Referral.exists().where(Referral.item == row["item"]):
             continue
-        decided_by = (
-            DecidedBy(row["decided_by"])
-            if row["decided_by"] in DecidedBy.__members__.values()
-            else DecidedBy.NONE
-        )
         item = routing.PanelItem(
-            decided_by=decided_by,
+            decided_by=_decided_by(row["decided_by"]),
             assessing_partner=row["assessing"],
             child_partner=row["child"],
             sat_on_panel=await _sat_on_panel(row["present"]),
@@ -381,6 +376,103 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
                 )
         messages.append(f"{row['case_reference']} referred to {verdict.adm.name}.")
     return messages
+
+
+@dataclass(frozen=True, slots=True)
+class Rerouted:
+    moved: list[str]
+    stuck: list[str]  # undecided items whose decision maker is away with nobody to take over
+
+
+async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = "") -> Rerouted:
+    """Move each undecided referral whose decision maker is away on `on` (or no longer assigned)
+    to whoever decides in their place. Safe to run twice or in two processes at once: a move
+    is made only from the version it was worked out from."""
+    on = on or clock.today()
+    rows = await Referral.select(
+        Referral.id,
+        Referral.item,
+        Referral.adm,
+        Referral.version,
+        Referral.routing_reasons,
+        Referral.adm.name.as_alias("adm_name"),
+        Referral.item._.case_reference.as_alias("case_reference"),
+        Referral.item._.item_type._.decided_by.as_alias("decided_by"),
+        Referral.item._.assessing_partner._.code.as_alias("assessing"),
+        Referral.item._.child_partner._.code.as_alias("child"),
+    ).where(Referral.status != ReferralStatus.DECIDED)
+    result = Rerouted([], [])
+    if not rows:
+        return result
+    everyone = await routing_assignments()
+    present = {
+        r["item"]: r["present"]
+        for r in await ItemRecord.select(ItemRecord.item, ItemRecord.present).where(
+            ItemRecord.item.is_in([r["item"] for r in rows])
+        )
+    }
+    for row in rows:
+        item = routing.PanelItem(
+            decided_by=_decided_by(row["decided_by"]),
+            assessing_partner=row["assessing"],
+            child_partner=row["child"],
+            sat_on_panel=await _sat_on_panel(present.get(row["item"], "")),
+        )
+        verdict = routing.reroute(item, everyone, row["adm"], on)
+        if verdict is None:
+            continue
+        if verdict.outcome is not routing.Routing.ROUTED or verdict.adm is None:
+            result.stuck.append(
+                f"{row['case_reference']} stays with {row['adm_name']}: "
+                + " ".join(verdict.reasons)
+            )
+            continue
+        why = f"Moved to {verdict.adm.name} on {long_date(on)}: " + " ".join(verdict.reasons)
+        async with db.transaction():
+            moved = (
+                await Referral.update(
+                    {
+                        Referral.adm: verdict.adm.person_id,
+                        Referral.deputy_used: verdict.deputy_used,
+                        Referral.routing_reasons: "\n".join(
+                            r for r in (row["routing_reasons"], why) if r
+                        ),
+                        Referral.version: row["version"] + 1,
+                    }
+                )
+                .where((Referral.id == row["id"]) & (Referral.version == row["version"]))
+                .returning(Referral.id)
+            )
+            if not moved:
+                continue  # changed meanwhile (decided, or moved by another process)
+            await audit.record(
+                actor,
+                "reroute",
+                "referral",
+                row["id"],
+                path=path,
+                before={"adm": row["adm_name"]},
+                after={"adm": verdict.adm.name},
+                summary=f"{row['case_reference']}: {why}",
+            )
+            email = (
+                await Person.select(Person.email).where(Person.id == verdict.adm.person_id).first()
+            )
+            if email:
+                await mail.queue(
+                    f"referral:{row['id']}:to:{verdict.adm.person_id}",
+                    email["email"],
+                    f"A panel recommendation for you to decide: {row['case_reference']}",
+                    f"{row['adm_name']} is away, so the recommendation on "
+                    f"{row['case_reference']} is now in your decision queue. The decision "
+                    "is still due on the day it was due before.",
+                )
+        result.moved.append(f"{row['case_reference']} moved to {verdict.adm.name}.")
+    return result
+
+
+def _decided_by(value: str) -> DecidedBy:
+    return DecidedBy(value) if value in DecidedBy.__members__.values() else DecidedBy.NONE
 
 
 async def _route_hook(actor: Actor, meeting_id: int, day: date) -> None:
@@ -1026,6 +1118,8 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
 
     today = today or clock.today()
     sent = 0
+    # An ADM whose leave starts today hands their undecided items to the deputy first.
+    await reroute_absent(SYSTEM, today)
     rows = await _referral_query().where(Referral.open == True)  # noqa: E712
     cal = await _calendar(today - timedelta(days=400), today)
     notes = await _notes(r["id"] for r in rows)

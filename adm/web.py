@@ -321,8 +321,11 @@ async def _assignments_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
 ) -> Template:
+    counts = {k: request.query_params.get(k, "") for k in ("moved", "stuck")}
     return form_page(
         "adm/assignments.html", request, errors=errors, status_code=status_code,
+        moved=int(counts["moved"]) if counts["moved"].isdigit() else 0,
+        stuck=int(counts["stuck"]) if counts["stuck"].isdigit() else 0,
         assignments=await services.assignments(), partners=await services.partners(),
         people=await services.adm_people(), roles=services.ROLE_LABELS, values=values or {},
         saved=request.query_params.get("saved"),
@@ -367,7 +370,12 @@ class AssignmentController(Controller):
         except Invalid as error:
             errors = {f"{k}_{assignment_id}": v for k, v in error.errors.items()}
             return await _assignments_page(request, errors=errors, status_code=422)
-        return Redirect("/adm/assignments?saved=1", status_code=303)
+        # Leave that has begun hands the ADM's undecided items to whoever decides instead.
+        done = await services.reroute_absent(user_of(request), path=request.url.path)
+        return Redirect(
+            f"/adm/assignments?saved=1&moved={len(done.moved)}&stuck={len(done.stuck)}",
+            status_code=303,
+        )
 
     @post("/absences/{absence_id:int}/remove", name="adm:absence_remove")
     async def remove_absence(self, request: AnyRequest, absence_id: FromPath[int]) -> Redirect:

@@ -1,7 +1,7 @@
 """Which agency decision maker decides a panel item, and whether a given person may decide it."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -110,6 +110,26 @@ def route(item: PanelItem, assignments: Iterable[AdmAssignment], on: date) -> Ro
     if not any(adm.role is AdmRole.DEPUTY for adm in candidates):
         reasons.append(f"No deputy ADM is assigned for {partner}.")
     return RoutingVerdict(Routing.REFUSED, partner, None, False, tuple(reasons))
+
+
+def reroute(
+    item: PanelItem, assignments: Iterable[AdmAssignment], holder: int, on: date
+) -> RoutingVerdict | None:
+    """Who takes over an undecided item whose decision maker (person `holder`) is away on `on`,
+    or is no longer assigned for its partner. None while the holder can still decide it: an item
+    does not move back to the ADM from a deputy who is at work."""
+    everyone = tuple(assignments)
+    partner = deciding_partner(item)
+    held = [a for a in everyone if a.person_id == holder and a.partner_code == partner]
+    if held and not any(_absent(a, on) for a in held):
+        return None
+    verdict = route(item, (a for a in everyone if a.person_id != holder), on)
+    gone = (
+        f"{held[0].name} is absent on {long_date(on)}."
+        if held
+        else "The decision maker it was sent to is no longer assigned for the partner."
+    )
+    return replace(verdict, reasons=(gone, *verdict.reasons))
 
 
 def may_decide(

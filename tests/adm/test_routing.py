@@ -8,6 +8,7 @@ from adm.rules.routing import (
     PanelItem,
     Routing,
     may_decide,
+    reroute,
     route,
 )
 
@@ -242,3 +243,30 @@ def test_nobody_records_a_decision_on_an_information_item() -> None:
     assert right.refusals == (
         "This item is for information: the panel notes it and no ADM decides it.",
     )
+
+
+def test_an_item_moves_to_the_deputy_when_its_adm_goes_on_leave_before_deciding() -> None:
+    verdict = reroute(approval("CCC"), away(CAMBS_AND_PETERBOROUGH, GREEN), GREEN, ON)
+    assert verdict is not None and verdict.outcome is Routing.ROUTED
+    assert verdict.adm is not None and verdict.adm.person_id == WARD
+    assert verdict.reasons[0] == "Simon Green is absent on 25 March 2027."
+
+
+def test_an_item_stays_with_an_adm_who_is_at_work() -> None:
+    assert reroute(approval("CCC"), CAMBS_AND_PETERBOROUGH, GREEN, ON) is None
+    # Nor does it go back from the deputy once the ADM returns: the deputy is at work too.
+    back = date(2027, 4, 6)
+    assert reroute(approval("CCC"), away(CAMBS_AND_PETERBOROUGH, GREEN), WARD, back) is None
+
+
+def test_an_item_cannot_move_to_a_deputy_who_sat_on_the_panel() -> None:
+    item = approval("CCC", sat=frozenset({WARD}))
+    verdict = reroute(item, away(CAMBS_AND_PETERBOROUGH, GREEN), GREEN, ON)
+    assert verdict is not None and verdict.outcome is Routing.REFUSED
+
+
+def test_an_item_whose_adm_was_unassigned_goes_to_whoever_now_decides() -> None:
+    wilts = tuple(a for a in ADOPTION_WEST if a.person_id != 15)  # the Wiltshire ADM left
+    verdict = reroute(match("WILTS"), wilts, 15, ON)
+    assert verdict is not None and verdict.adm is not None
+    assert verdict.adm.name == "Deputy of WILTS"

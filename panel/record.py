@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from governance import audit, clock, db
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
+from governance.rules import workdays
 from governance.tables import Partner, Person
 from governance.validate import Checker
 from panel import minutes as documents
@@ -32,6 +33,7 @@ from panel.tables import (
     MinutesState,
     MinutesVersion,
     PanelMember,
+    Paper,
     QualityRating,
     QualityReport,
     RecordStatus,
@@ -756,6 +758,21 @@ async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: s
     comment = check.text("comment", data.get("comment"), "Comment", max_length=2000, required=False)
     check.raise_if_any()
     async with db.transaction():
+        if db.is_postgres():
+            # SQLite's immediate transaction already serialises writers; PostgreSQL needs a lock
+            # so two posts of the same rating cannot both pass the duplicate check.
+            await QualityRating.raw(
+                "SELECT pg_advisory_xact_lock({}, {})", _PG_RATING_LOCK, item_id
+            )
+        earlier = await QualityRating.select(QualityRating.report_type).where(
+            (QualityRating.item == item_id) & (QualityRating.member == int(member))
+        )
+        for row in earlier:
+            if _same_report(row["report_type"], report_type):
+                raise Conflict(
+                    f"{members[member]} has already rated the {row['report_type']} for this item",
+                    "report_type",
+                )
         new_id: int = (
             await QualityRating.insert(
                 QualityRating(
@@ -779,6 +796,126 @@ async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: s
             summary=f"reports of item {item.number} rated by {members[member]}",
         )
     return new_id
+
+
+def _same_report(one: str, other: str) -> bool:
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+# ---------------------------------------------------------------- a member's own ratings
+
+# A member rates the reports of the items they sat on at panels of the last twelve months.
+OWN_RATING_WINDOW = timedelta(days=365)
+_PG_RATING_LOCK = 7_202_612
+
+
+@dataclass(frozen=True, slots=True)
+class OwnItem:
+    """An item a member sat on, with the ratings they have given its reports so far."""
+
+    item_id: int
+    member_id: int
+    meeting_id: int
+    day: date
+    number: int
+    type_name: str
+    case_reference: str
+    ratings: tuple[dict[str, Any], ...]
+    papers: tuple[str, ...] = ()  # the titles of the item's papers, on the rating form only
+
+
+async def member_id_of(person_id: int) -> int | None:
+    row = await PanelMember.select(PanelMember.id).where(PanelMember.person == person_id).first()
+    return None if row is None else int(row["id"])
+
+
+def _sat_on(item: ItemView, member_id: int) -> bool:
+    return member_id not in item.withdrawn and any(m.id == member_id for m in item.present)
+
+
+def _own(state: MeetingRecord, item: ItemView, member_id: int) -> OwnItem:
+    return OwnItem(
+        item_id=item.id,
+        member_id=member_id,
+        meeting_id=state.meeting["id"],
+        day=state.day,
+        number=item.number,
+        type_name=item.type["name"],
+        case_reference=item.row["case_reference"],
+        ratings=tuple(r for r in item.ratings if r["member"] == member_id),
+    )
+
+
+async def items_to_rate(person_id: int) -> list[OwnItem]:
+    """The items a panel member sat on at panels held in the last twelve months, newest panel
+    first: present for the whole item, not withdrawn, and not for information only."""
+    member_id = await member_id_of(person_id)
+    if member_id is None:
+        return []
+    now = clock.now()
+    spells = await Attendance.select(
+        Attendance.meeting, Attendance.meeting._.starts_at.as_alias("starts_at")
+    ).where(
+        (Attendance.member == member_id)
+        & Attendance.apologies.eq(False)
+        & Attendance.arrived_at.is_not_null()
+        & (Attendance.meeting._.status != MeetingStatus.CANCELLED)
+        & (Attendance.meeting._.starts_at <= now)
+        & (Attendance.meeting._.starts_at > now - OWN_RATING_WINDOW)
+    )
+    found: list[OwnItem] = []
+    for _, meeting_id in sorted({(s["starts_at"], s["meeting"]) for s in spells}, reverse=True):
+        # The meeting record decides who was present for each item, as the minutes do.
+        state = await meeting_record(meeting_id)
+        found += [
+            _own(state, item, member_id)
+            for item in state.items
+            if _sat_on(item, member_id) and advice_kind(item.type) != "information"
+        ]
+    return found
+
+
+async def own_item(person_id: int, item_id: int) -> OwnItem:
+    """The item for its member to rate: PermissionError if they did not sit on it, Conflict if
+    it is not one whose reports may be rated."""
+    member_id = await member_id_of(person_id)
+    if member_id is None:
+        raise PermissionError("You are not on the central list of panel members.")
+    state = await meeting_record(await _meeting_of(item_id))
+    item = state.item(item_id)
+    panel = f"item {item.number} of the panel on {workdays.long_date(state.day)}"
+    if member_id in item.withdrawn:
+        raise PermissionError(f"You withdrew from {panel}: you do not rate its reports.")
+    if not _sat_on(item, member_id):
+        raise PermissionError(
+            f"You were not present for {panel}: only the members who sat on an item rate its "
+            "reports."
+        )
+    if advice_kind(item.type) == "information":
+        raise Conflict(f"Item {item.number} was for information only: it has no reports to rate.")
+    starts = state.meeting["starts_at"]
+    if state.meeting["status"] == MeetingStatus.CANCELLED or starts > clock.now():
+        raise Conflict("This panel has not been held: there are no reports of it to rate.")
+    if starts <= clock.now() - OWN_RATING_WINDOW:
+        raise Conflict(
+            "This panel was held more than twelve months ago: its reports can no longer be rated."
+        )
+    papers = [
+        r["title"]
+        for r in await Paper.select(Paper.title)
+        .where((Paper.item == item_id) & Paper.full_pack_only.eq(False))
+        .order_by(Paper.position)
+        .order_by(Paper.id)
+    ] or [line.strip() for line in item.type["required_papers"].splitlines() if line.strip()]
+    return replace(_own(state, item, member_id), papers=tuple(papers))
+
+
+async def rate_own(
+    actor: Actor, person_id: int, item_id: int, data: dict[str, Any], *, path: str = ""
+) -> int:
+    """A member rates the reports of an item they sat on, as themselves whatever was posted."""
+    own = await own_item(person_id, item_id)
+    return await rate_item(actor, item_id, {**data, "member": str(own.member_id)}, path=path)
 
 
 async def quality_review(

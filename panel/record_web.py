@@ -1,10 +1,11 @@
 """Pages of the meeting record: attendance, declarations, per-item quorum, recommendations,
-quality ratings, and the minutes from draft to the chair's approval and later corrections."""
+quality ratings (staff's, and members' own), and the minutes from draft to the chair's approval
+and later corrections."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.exceptions import PermissionDeniedException
@@ -12,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from governance import audit, clock, nav
-from governance.errors import Conflict, Invalid
+from governance.errors import Conflict, Invalid, NotFound
 from governance.forms import form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
@@ -23,9 +24,11 @@ from panel.tables import MinutesState, RecordStatus
 
 AnyRequest = Request[Any, Any, Any]
 STAFF = (Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR)
+MEMBER = (Role.PANEL_MEMBER,)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 nav.add("Meeting records", "/panel/record", *STAFF, order=23)
+nav.add("Rate reports", "/panel/my/ratings", *MEMBER, order=23)
 
 
 def _download(content: bytes, filename: str) -> Response[bytes]:
@@ -314,4 +317,96 @@ class MinutesController(Controller):
         return _download(content, f"panel-minutes-{meeting_id}.docx")
 
 
-router = Router(path="/panel", route_handlers=[RecordController, MinutesController])
+# ---------------------------------------------------------------- a member's own ratings
+
+
+def _not_listed(request: AnyRequest) -> Template:
+    return form_page("panel/not_listed.html", request, title="Rate reports")
+
+
+async def _refuse(request: AnyRequest, item_id: int, error: PermissionError) -> NoReturn:
+    await audit.record(
+        user_of(request), "refused", "agenda_item", item_id, path=request.url.path,
+        summary=f"rating its reports: {error}",
+    )  # fmt: skip
+    raise PermissionDeniedException(str(error))
+
+
+async def _own_item(request: AnyRequest, item_id: int) -> record.OwnItem:
+    try:
+        return await record.own_item(user_of(request).person_id, item_id)
+    except PermissionError as error:
+        await _refuse(request, item_id, error)
+
+
+def _rating_page(
+    request: AnyRequest,
+    own: record.OwnItem,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return form_page(
+        "panel/my_rating.html", request, errors=errors, status_code=status_code,
+        own=own, values=values, grades=record.GRADES,
+    )  # fmt: skip
+
+
+class MyRatingsController(Controller):
+    """A member rates the reports of the items they sat on (NMS 17.2)."""
+
+    path = "/my/ratings"
+    opt = allow(*MEMBER)
+
+    @get("", name="panel:my_ratings")
+    async def index(self, request: AnyRequest) -> Template:
+        user = user_of(request)
+        member_id = await record.member_id_of(user.person_id)
+        if member_id is None:
+            return _not_listed(request)
+        items = await record.items_to_rate(user.person_id)
+        await audit.record(
+            user, "view", "panel_member", member_id, path=request.url.path,
+            summary=f"their own ratings of reports: {len(items)} items to rate",
+        )  # fmt: skip
+        meetings: dict[tuple[int, date], list[record.OwnItem]] = {}
+        for item in items:
+            meetings.setdefault((item.meeting_id, item.day), []).append(item)
+        rated = request.query_params.get("rated", "")
+        return form_page(
+            "panel/my_ratings.html", request,
+            meetings=[(day, rows) for (_, day), rows in meetings.items()],
+            rated=next((i for i in items if str(i.item_id) == rated), None),
+        )  # fmt: skip
+
+    @get("/{item_id:int}", name="panel:my_rating")
+    async def show(self, request: AnyRequest, item_id: FromPath[int]) -> Template:
+        user = user_of(request)
+        if await record.member_id_of(user.person_id) is None:
+            return _not_listed(request)
+        own = await _own_item(request, item_id)
+        await audit.record(
+            user, "view", "agenda_item", item_id, path=request.url.path,
+            summary=f"form to rate the reports of item {own.number} of {own.day.isoformat()}",
+        )  # fmt: skip
+        return _rating_page(request, own, {})
+
+    @post("/{item_id:int}", name="panel:my_rating_save")
+    async def save(self, request: AnyRequest, item_id: FromPath[int]) -> Response[Any]:
+        user = user_of(request)
+        if await record.member_id_of(user.person_id) is None:
+            raise NotFound("You are not on the central list")
+        data = await form_data(request)
+        try:
+            await record.rate_own(user, user.person_id, item_id, data, path=request.url.path)
+        except PermissionError as error:
+            await _refuse(request, item_id, error)
+        except (Invalid, Conflict) as error:
+            own = await _own_item(request, item_id)
+            return _rating_page(request, own, data, _errors(error), _status(error))
+        return Redirect(f"/panel/my/ratings?rated={item_id}", status_code=303)
+
+
+router = Router(
+    path="/panel", route_handlers=[RecordController, MinutesController, MyRatingsController]
+)

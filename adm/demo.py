@@ -17,7 +17,7 @@ from governance.audit import SYSTEM
 from governance.roles import Role
 from governance.rules.workdays import add_working_days
 from governance.tables import OutboxMessage, Partner, Person, RoleGrant
-from panel import record
+from panel import agenda, record
 from panel.tables import (
     Agenda,
     AgendaItem,
@@ -384,7 +384,9 @@ async def _sent_before_panel(
     and commented on it; the oldest adopters' Stages 1 and 2 are on record."""
     cal = await services.working_calendar_between(day - timedelta(days=400), day)
     published = datetime.combine(add_working_days(day, -7, cal), time(16), clock.LONDON)
-    await Agenda.insert(Agenda(meeting=meeting_id, published_at=published))
+    # Members could open the papers until the policy's days after the panel, as published.
+    closes = await agenda.access_closes_on({"day": day})
+    await Agenda.insert(Agenda(meeting=meeting_id, published_at=published, access_closes_on=closes))
     for item_id, plan in items:
         if plan.type_code not in ("adopter_approval", "match"):
             continue

@@ -4,6 +4,7 @@ states for the clocks page, and the reasons given when one is missed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -31,6 +32,8 @@ BEFORE_PANEL = (
     ClockKind.STAGE_1,
     ClockKind.STAGE_2,
 )
+
+STAGES_SHOWN_DAYS = 400
 
 # The dates recorded here, each with the clock it starts or stops.
 DATE_FIELDS: dict[str, tuple[str, ClockKind]] = {
@@ -190,27 +193,34 @@ async def clock_rows(
     if filters.adm:
         return []  # nobody decides these: they are the agency's
     since, _ = clock.day_bounds(today - timedelta(days=services.RECENT_DAYS))
-    staged = [
-        r["item"]
-        for r in await ItemClockFacts.select(ItemClockFacts.item).where(
-            ItemClockFacts.stage_1_started_on.is_not_null()
-            | ItemClockFacts.stage_2_notice_on.is_not_null()
+    # Older items are there for a Stage 1 or 2 still running or ended within the month. Stage 1
+    # lasts two months and Stage 2 four: a stage begun over a year ago is long over.
+    year_ago = today - timedelta(days=STAGES_SHOWN_DAYS)
+    recent = today - timedelta(days=services.RECENT_DAYS)
+    decided_earlier = Referral.select(Referral.item).where(Referral.decided_on < recent)
+    staged = ItemClockFacts.select(ItemClockFacts.item).where(
+        (
+            (ItemClockFacts.stage_1_started_on >= year_ago)
+            & (
+                ItemClockFacts.stage_1_completed_on.is_null()
+                | (ItemClockFacts.stage_1_completed_on >= recent)
+            )
         )
-    ]
-    where: Any = AgendaItem.meeting._.starts_at >= since
-    if staged:
-        where = where | AgendaItem.id.is_in(staged)
+        | (
+            (ItemClockFacts.stage_2_notice_on >= year_ago)
+            & ItemClockFacts.item.not_in(decided_earlier)
+        )
+    )
     query = _items_query().where(
-        where
+        ((AgendaItem.meeting._.starts_at >= since) | AgendaItem.id.is_in(staged))
         & (AgendaItem.status == ItemStatus.LISTED)
         & (AgendaItem.meeting._.status != MeetingStatus.CANCELLED)
     )
     rows = [r for r in await query if not filters.partner or _partner(r)[0] == filters.partner]
     ids = [r["id"] for r in rows]
-    published = await _published(r["meeting"] for r in rows)
-    facts = await _facts_of(ids)
-    decided = await _decided(ids)
-    recent = today - timedelta(days=services.RECENT_DAYS)
+    published, facts, decided = await asyncio.gather(
+        _published(r["meeting"] for r in rows), _facts_of(ids), _decided(ids)
+    )
     out: list[services.ClockRow] = []
     for row in rows:
         for each in _evaluate(

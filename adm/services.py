@@ -3,6 +3,7 @@ the clocks of every referred item, and the reminders that keep them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ AFTER_MEETING = (
 )
 REMINDER_JOB = "adm_reminders"
 RECENT_DAYS = 30  # closed items stay on the clocks page this long
+ALL_STATES = "all"  # the clocks page's filter for met clocks as well as open ones
 
 
 class Forbidden(Exception):
@@ -1007,22 +1009,36 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
         query = query.where(Referral.partner == filters.partner)
     if filters.adm:
         query = query.where(Referral.adm == filters.adm)
-    rows = await query.order_by(Referral.received_on)
+    from adm import before_panel  # it reads the item types and rows through this module
+
+    # The reads do not depend on each other: they run at once (never call this in a transaction,
+    # whose one connection cannot take two queries together).
+    back = today - timedelta(days=200)
+    rows, cal = await asyncio.gather(query.order_by(Referral.received_on), _calendar(back, today))
     first = min((r["meeting_on"] for r in rows), default=today)
-    cal = await _calendar(min(first, today - timedelta(days=200)), today)
-    notes = await _notes(r["id"] for r in rows)
+    if first.year < back.year:
+        cal = await _calendar(first, today)  # an item open for well over a year
+    everyone = not filters.partner and not filters.adm
+    notes, before, awaiting, feedback = await asyncio.gather(
+        _notes(r["id"] for r in rows),
+        before_panel.clock_rows(filters, today, cal),
+        _awaiting_minutes(today, cal) if everyone else _no_rows(),
+        _feedback_clock(today, cal) if everyone else _no_row(),
+    )
     out: list[ClockRow] = []
     for row in rows:
         out.extend(evaluate_referral(row, notes, today, cal))
-    from adm import before_panel  # it reads the item types and rows through this module
-
-    out.extend(await before_panel.clock_rows(filters, today, cal))
-    if not filters.partner and not filters.adm:
-        out.extend(await _awaiting_minutes(today, cal))
-        out.append(await _feedback_clock(today, cal))
+    out.extend(before)
+    out.extend(awaiting)
+    if feedback is not None:
+        out.append(feedback)
     shown = [c for c in out if c.status.state is not ClockState.NOT_STARTED]
-    if filters.state:
+    if filters.state == ALL_STATES:
+        pass
+    elif filters.state:
         shown = [c for c in shown if c.status.state == filters.state]
+    else:  # the default: what still needs watching or doing; met clocks on asking
+        shown = [c for c in shown if c.status.state is not ClockState.MET]
     if filters.kind:
         shown = [c for c in shown if c.kind == filters.kind]
     order = {
@@ -1033,6 +1049,14 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     }
     shown.sort(key=lambda c: (order.get(c.status.state, 9), c.status.due_on or date.max))
     return shown
+
+
+async def _no_rows() -> list[ClockRow]:
+    return []
+
+
+async def _no_row() -> ClockRow | None:
+    return None
 
 
 async def _awaiting_minutes(today: date, cal: WorkingCalendar) -> list[ClockRow]:

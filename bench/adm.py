@@ -55,7 +55,14 @@ async def fill() -> None:
 
     from adm.demo import item_types
     from adm.rules.routing import AdmRole
-    from adm.tables import AdmAssignment, Decision, Referral, ReferralStatus, Verdict
+    from adm.tables import (
+        AdmAssignment,
+        Decision,
+        ItemClockFacts,
+        Referral,
+        ReferralStatus,
+        Verdict,
+    )
     from governance import clock
     from governance.auth import hash_password
     from governance.roles import Role
@@ -103,9 +110,7 @@ async def fill() -> None:
             ).returning(Person.id)
         )[0]["id"]
         account = (
-            await Account.insert(Account(person=person, password_hash=hashed)).returning(
-                Account.id
-            )
+            await Account.insert(Account(person=person, password_hash=hashed)).returning(Account.id)
         )[0]["id"]
         await RoleGrant.insert(RoleGrant(account=account, role=Role.ADM, partner=codes[code]))
         await AdmAssignment.insert(
@@ -195,6 +200,22 @@ async def fill() -> None:
                 )
             )
         await ItemRecord.insert(*records)
+        # Every approval's dates before the panel, Stages 1 and 2 too, as an adviser keeps them.
+        await ItemClockFacts.insert(
+            *(
+                ItemClockFacts(
+                    item=item_id,
+                    member_list_sent_on=day - timedelta(days=8),
+                    par_sent_on=day - timedelta(days=28),
+                    par_comments_received_on=day - timedelta(days=21),
+                    stage_1_started_on=day - timedelta(days=300),
+                    stage_1_completed_on=day - timedelta(days=240),
+                    stage_2_notice_on=day - timedelta(days=110),
+                )
+                for offset, item_id in enumerate(item_ids)
+                if cycle[(n - ITEMS_PER_MEETING + offset) % 3] == types["adopter_approval"]
+            )
+        )
         referral_ids = await Referral.insert(*referrals).returning(
             Referral.id, Referral.adm, Referral.decided_on
         )

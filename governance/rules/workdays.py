@@ -39,12 +39,23 @@ def add_working_days(day: date, n: int, cal: WorkingCalendar) -> date:
 
 
 def working_days_between(start: date, end: date, cal: WorkingCalendar) -> int:
+    """The working days after `start` up to and including `end` (negative when end is earlier).
+    Counted by arithmetic, not day by day: the clocks page counts months-long spans for hundreds
+    of items on every view."""
     if end < start:
         return -working_days_between(end, start, cal)
-    return sum(
-        is_working_day(start + timedelta(days=offset), cal)
-        for offset in range(1, (end - start).days + 1)
-    )
+    if end == start:
+        return 0
+    for day in (start + _ONE_DAY, end):
+        is_working_day(day, cal)  # refuses a span the calendar does not cover
+    closed = sum(1 for day in cal.closed if start < day <= end and day.weekday() < _SATURDAY)
+    return _weekdays_to(end) - _weekdays_to(start) - closed
+
+
+def _weekdays_to(day: date) -> int:
+    # Ordinal 1 (1 January of year 1) was a Monday: every 7 days hold 5 weekdays.
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def next_working_day(day: date, cal: WorkingCalendar) -> date:

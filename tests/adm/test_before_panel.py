@@ -218,3 +218,22 @@ async def test_the_item_clocks_page_records_dates_and_shows_errors(client, agenc
         f"/adm/items/{item}/clocks/papers_to_members/breach", data={"breach_reason": "Late"}
     )
     assert refused.status_code == 403
+
+
+async def test_the_clocks_page_leaves_met_clocks_out_until_asked(agency) -> None:
+    held = await held_meeting(agency, PANEL_DAY)
+    await before_panel.save_dates(
+        held.adviser, held.items[0], 0, {"member_list_sent_on": "2027-01-13"}
+    )
+
+    def member_list(rows: list[services.ClockRow]) -> list[ClockState]:
+        return [
+            r.status.state
+            for r in rows
+            if r.item_id == held.items[0] and r.kind is ClockKind.MEMBER_LIST_TO_APPLICANTS
+        ]
+
+    assert member_list(await services.running_clocks(services.ClockFilter())) == []
+    for state in ("met", services.ALL_STATES):
+        shown = await services.running_clocks(services.ClockFilter(state=state))
+        assert member_list(shown) == [ClockState.MET]

@@ -180,7 +180,9 @@ async def test_the_adm_decides_and_the_letter_closes_the_five_day_clock(agency) 
     )
     name, content = await services.letter(ref["id"])
     assert name.endswith(".docx") and content[:2] == b"PK"
-    rows = await services.running_clocks(services.ClockFilter(), today=date(2026, 12, 29))
+    rows = await services.running_clocks(
+        services.ClockFilter(state="all"), today=date(2026, 12, 29)
+    )
     five_day = [
         c for c in rows if c.referral_id == ref["id"] and c.kind is ClockKind.TOLD_IN_WRITING
     ]

@@ -1,4 +1,5 @@
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 
@@ -141,3 +142,28 @@ def test_months_carry_over_the_year_end_both_ways() -> None:
 
 def test_a_date_in_words_has_no_leading_zero() -> None:
     assert long_date(date(2027, 1, 4)) == "4 January 2027"
+
+
+def test_counting_working_days_by_arithmetic_agrees_with_counting_them_one_by_one() -> None:
+    """The fast count of working days matches walking the calendar a day at a time, over
+    spans that start and end on weekends, bank holidays and closure days (Christmas and Easter
+    2026 and 2027 included)."""
+    closed = frozenset(
+        {
+            date(2026, 4, 3), date(2026, 4, 6), date(2026, 12, 25), date(2026, 12, 28),
+            date(2026, 12, 24), date(2026, 12, 29), date(2027, 1, 1), date(2027, 3, 26),
+            date(2027, 3, 29), date(2026, 12, 26),  # a closure day that is a Saturday
+        }
+    )  # fmt: skip
+    cal = WorkingCalendar(closed, date(2026, 1, 1), date(2027, 12, 31))
+    chooser = random.Random(2026)
+    for _ in range(2000):
+        start = date(2026, 1, 1) + timedelta(days=chooser.randrange(0, 700))
+        end = start + timedelta(days=chooser.randrange(-200, 200))
+        if not date(2026, 1, 1) <= end <= date(2027, 12, 31):
+            continue
+        low, high = min(start, end), max(start, end)
+        walked = sum(
+            is_working_day(low + timedelta(days=n), cal) for n in range(1, (high - low).days + 1)
+        )
+        assert working_days_between(start, end, cal) == (walked if end >= start else -walked)

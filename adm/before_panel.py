@@ -4,12 +4,12 @@ states for the clocks page, and the reasons given when one is missed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from functools import cache
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -34,6 +34,37 @@ BEFORE_PANEL = (
 )
 
 STAGES_SHOWN_DAYS = 400
+
+STAGES = (ClockKind.STAGE_1, ClockKind.STAGE_2)
+
+# The items of the clocks page: those on meetings since a date, and older ones whose Stage 1 or 2
+# is still running or ended within the month (a stage begun over a year ago is long over), with
+# their agenda's publication, their recorded dates and their decision.
+_CLOCK_ROWS_SQL = """
+SELECT ai.id, ai.case_reference, ai.initials, ai.meeting, m.starts_at,
+       it.code, it.name AS type_name, it.subject, it.decided_by,
+       ai.child_partner, ai.assessing_partner,
+       cp.name AS child_partner_name, ap.name AS assessing_partner_name,
+       a.published_at, r.decided_on,
+       f.member_list_sent_on, f.par_sent_on, f.par_comments_received_on,
+       f.stage_1_started_on, f.stage_1_completed_on, f.stage_2_notice_on, f.breach_reasons
+FROM agenda_item ai
+JOIN meeting m ON m.id = ai.meeting
+JOIN item_type it ON it.id = ai.item_type
+LEFT JOIN partner cp ON cp.id = ai.child_partner
+LEFT JOIN partner ap ON ap.id = ai.assessing_partner
+LEFT JOIN agenda a ON a.meeting = ai.meeting
+LEFT JOIN item_clock_facts f ON f.item = ai.id
+LEFT JOIN referral r ON r.item = ai.id
+WHERE ai.status = {} AND m.status <> {}
+  AND (m.starts_at >= {}
+       OR ai.id IN (
+           SELECT s.item FROM item_clock_facts s LEFT JOIN referral sr ON sr.item = s.item
+           WHERE (s.stage_1_started_on >= {}
+                  AND (s.stage_1_completed_on IS NULL OR s.stage_1_completed_on >= {}))
+              OR (s.stage_2_notice_on >= {}
+                  AND (sr.decided_on IS NULL OR sr.decided_on >= {}))))
+"""
 
 # The dates recorded here, each with the clock it starts or stops.
 DATE_FIELDS: dict[str, tuple[str, ClockKind]] = {
@@ -73,8 +104,10 @@ class ItemClocks:
 # ---------------------------------------------------------------- reading
 
 
-def _items_query() -> Any:
-    return AgendaItem.select(
+@cache
+def _item_columns() -> tuple[Any, ...]:
+    # Resolved once: Piccolo takes milliseconds to resolve joined columns on every query.
+    return (
         AgendaItem.id,
         AgendaItem.case_reference,
         AgendaItem.initials,
@@ -91,6 +124,10 @@ def _items_query() -> Any:
         AgendaItem.child_partner._.name.as_alias("child_partner_name"),
         AgendaItem.assessing_partner._.name.as_alias("assessing_partner_name"),
     )
+
+
+def _items_query() -> Any:
+    return AgendaItem.select(*_item_columns())
 
 
 def _category(row: dict[str, Any]) -> ItemCategory:
@@ -145,6 +182,7 @@ def _evaluate(
     decided_on: date | None,
     today: date,
     cal: WorkingCalendar,
+    kinds: tuple[ClockKind, ...] = (),
 ) -> list[services.ClockRow]:
     facts_row = facts_row or {}
     category = _category(row)
@@ -165,7 +203,7 @@ def _evaluate(
     initials = f" ({row['initials']})" if row["initials"] else ""
     out = []
     for each in clocks.clocks_for_item(facts):
-        if each.kind not in BEFORE_PANEL:
+        if each.kind not in (kinds or BEFORE_PANEL):
             continue
         each = clocks.Clock(
             each.kind, each.started_on, each.completed_on, (), reasons.get(each.kind.value)
@@ -193,36 +231,27 @@ async def clock_rows(
     if filters.adm:
         return []  # nobody decides these: they are the agency's
     since, _ = clock.day_bounds(today - timedelta(days=services.RECENT_DAYS))
-    # Older items are there for a Stage 1 or 2 still running or ended within the month. Stage 1
-    # lasts two months and Stage 2 four: a stage begun over a year ago is long over.
-    year_ago = today - timedelta(days=STAGES_SHOWN_DAYS)
     recent = today - timedelta(days=services.RECENT_DAYS)
-    decided_earlier = Referral.select(Referral.item).where(Referral.decided_on < recent)
-    staged = ItemClockFacts.select(ItemClockFacts.item).where(
-        (
-            (ItemClockFacts.stage_1_started_on >= year_ago)
-            & (
-                ItemClockFacts.stage_1_completed_on.is_null()
-                | (ItemClockFacts.stage_1_completed_on >= recent)
-            )
-        )
-        | (
-            (ItemClockFacts.stage_2_notice_on >= year_ago)
-            & ItemClockFacts.item.not_in(decided_earlier)
-        )
+    # One query, not one a table: each query costs SQLite a connection of its own.
+    found = await AgendaItem.raw(
+        _CLOCK_ROWS_SQL,
+        ItemStatus.LISTED.value,
+        MeetingStatus.CANCELLED.value,
+        since.astimezone(UTC),
+        today - timedelta(days=STAGES_SHOWN_DAYS),
+        recent,
+        today - timedelta(days=STAGES_SHOWN_DAYS),
+        recent,
     )
-    query = _items_query().where(
-        ((AgendaItem.meeting._.starts_at >= since) | AgendaItem.id.is_in(staged))
-        & (AgendaItem.status == ItemStatus.LISTED)
-        & (AgendaItem.meeting._.status != MeetingStatus.CANCELLED)
-    )
-    rows = [r for r in await query if not filters.partner or _partner(r)[0] == filters.partner]
-    ids = [r["id"] for r in rows]
-    published, facts, decided = await asyncio.gather(
-        _published(r["meeting"] for r in rows), _facts_of(ids), _decided(ids)
-    )
+    rows = [r for r in found if not filters.partner or _partner(r)[0] == filters.partner]
+    published = {
+        r["meeting"]: clock.london(r["published_at"]).date() for r in rows if r["published_at"]
+    }
+    facts = {r["id"]: r for r in rows}
+    decided = {r["id"]: (0, r["decided_on"]) for r in rows}
     out: list[services.ClockRow] = []
     for row in rows:
+        old = row["starts_at"] < since
         for each in _evaluate(
             row,
             facts.get(row["id"]),
@@ -230,8 +259,8 @@ async def clock_rows(
             decided.get(row["id"], (0, None))[1],
             today,
             cal,
+            STAGES if old else BEFORE_PANEL,
         ):
-            old = clock.london(row["starts_at"]).date() < recent
             finished = each.status.state in (ClockState.MET, ClockState.MISSED)
             if old and finished and not each.status.needs_breach_reason:
                 continue  # an old item's Stage 1 long over: nothing left to see

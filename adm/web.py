@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 
@@ -292,7 +293,9 @@ async def clocks_page(
         kind=kind,
         adm=int(adm) if adm.isdigit() else None,
     )
-    rows = await services.running_clocks(filters)
+    rows, partners, adms = await asyncio.gather(
+        services.running_clocks(filters), services.partners(), services.adm_people()
+    )
     return Template(
         "adm/clocks.html",
         context={
@@ -303,8 +306,8 @@ async def clocks_page(
                 k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)
             }
             | {ClockKind.PANEL_FEEDBACK.value: LABELS[ClockKind.PANEL_FEEDBACK]},
-            "partners": await services.partners(),
-            "adms": await services.adm_people(),
+            "partners": partners,
+            "adms": adms,
             "saved": request.query_params.get("saved"),
             "is_adviser": user_of(request).has(Role.PANEL_ADVISER),
         },

@@ -10,22 +10,14 @@ from typing import Any
 
 import pytest
 
-from governance.demo import DEMO_PASSWORD
 from tests.browser.axe import serious_violations
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
 
 ADVISER = "adviser@demo.example"
 CHAIR = "desmond.clarke@panel.demo.example"
 PETERBOROUGH = "adm.peterborough@demo.example"
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def _todays_meeting(page: Any) -> str:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import serious_violations
-from tests.browser.test_adm import ADVISER, sign_in
+from tests.browser.pages import sign_in
+
+ADVISER = "adviser@demo.example"
 
 pytestmark = pytest.mark.browser
 

@@ -10,20 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from governance.demo import DEMO_PASSWORD
 from tests.browser.axe import serious_violations
+from tests.browser.pages import sign_in
 
 pytestmark = pytest.mark.browser
 
 MEMBER = "member@demo.example"  # Grace Adeyemi: sat on the demo's oldest past panel
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_a_member_rates_a_report_of_an_item_she_sat_on(browser: Any) -> None:

@@ -469,6 +469,84 @@ async def save_attendance(
         )
 
 
+# ---------------------------------------------------------------- others at the meeting
+
+# Those minuted as present who are not panel members: never in quorum, no view recorded.
+OTHER_ROLES = {
+    "panel adviser": "Panel adviser",
+    "minute taker": "Minute taker",
+    "legal adviser": "Legal adviser",
+    "medical adviser": "Medical adviser",
+    "observer": "Observer",
+}
+
+
+async def add_other(actor: Actor, meeting_id: int, data: dict[str, Any], *, path: str = "") -> int:
+    """Someone at the meeting who is not a panel member: an adviser, the minute taker, an
+    observer. Minuted with their times; never counted in quorum."""
+    record = await _require_open(meeting_id)
+    check = Checker()
+    name = check.text("other_name", data.get("other_name"), "Their name")
+    email = check.email("other_email", data.get("other_email"), "Their e-mail address")
+    role = check.choice("other_role", data.get("other_role"), "Their role", OTHER_ROLES)
+    arrived = _clock_time(check, "other_arrived", data.get("other_arrived"), "Their arrival")
+    left = _clock_time(check, "other_left", data.get("other_left"), "Their departure")
+    if arrived and left and left <= arrived:
+        check.fail("other_left", "Their departure must be after their arrival")
+    check.raise_if_any()
+    start = record.meeting["starts_at"]
+    arrived_at = services.london(record.day, arrived or start.timetz().replace(tzinfo=None))
+    async with db.transaction():
+        person = await Person.select(Person.id, Person.name).where(Person.email == email).first()
+        if person is None:
+            person_id = (await Person.insert(Person(name=name, email=email)).returning(Person.id))[
+                0
+            ]["id"]
+        else:
+            person_id = person["id"]
+            if await PanelMember.exists().where(PanelMember.person == person_id):
+                raise Conflict(
+                    f"{person['name']} is a panel member: record them in the table of members",
+                    "other_email",
+                )
+            if await Attendance.exists().where(
+                (Attendance.meeting == meeting_id) & (Attendance.person == person_id)
+            ):
+                raise Conflict(
+                    f"{person['name']} is already recorded at this meeting", "other_email"
+                )
+        new_id: int = (
+            await Attendance.insert(
+                Attendance(
+                    meeting=meeting_id,
+                    person=person_id,
+                    member=None,
+                    role=role,
+                    counts=False,
+                    arrived_at=arrived_at,
+                    left_at=services.london(record.day, left) if left else None,
+                    recorded_by=getattr(actor, "person_id", None),
+                )
+            ).returning(Attendance.id)
+        )[0]["id"]
+        await audit.record(
+            actor, "create", "attendance", new_id, path=path,
+            summary=f"{name} ({OTHER_ROLES[role]}) at the meeting on {record.day.isoformat()}",
+        )  # fmt: skip
+    return new_id
+
+
+async def remove_other(actor: Actor, attendance_id: int, *, path: str = "") -> int:
+    row = await Attendance.select().where(Attendance.id == attendance_id).first()
+    if row is None or row["member"] is not None:
+        raise NotFound(f"No one else recorded as {attendance_id}")
+    await _require_open(row["meeting"])
+    async with db.transaction():
+        await Attendance.delete().where(Attendance.id == attendance_id)
+        await audit.record(actor, "delete", "attendance", attendance_id, path=path, before=row)
+    return int(row["meeting"])
+
+
 # ---------------------------------------------------------------- declarations
 
 

@@ -63,7 +63,7 @@ async def _record_page(
     return form_page(
         "panel/record/meeting.html", request, errors=errors, status_code=status_code,
         r=state, values=values or {}, saved=request.query_params.get("saved"),
-        RecordStatus=RecordStatus,
+        RecordStatus=RecordStatus, other_roles=record.OTHER_ROLES,
     )  # fmt: skip
 
 
@@ -90,6 +90,27 @@ class RecordController(Controller):
             return await _record_page(
                 request, meeting_id, errors=_errors(error), status_code=_status(error), values=data
             )
+        return Redirect(f"/panel/record/meetings/{meeting_id}?saved=attendance", status_code=303)
+
+    @post("/meetings/{meeting_id:int}/others", name="panel:record_other_add")
+    async def add_other(self, request: AnyRequest, meeting_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await record.add_other(user_of(request), meeting_id, data, path=request.url.path)
+        except (Invalid, Conflict) as error:
+            return await _record_page(
+                request, meeting_id, errors=_errors(error), status_code=_status(error), values=data
+            )
+        return Redirect(f"/panel/record/meetings/{meeting_id}?saved=attendance", status_code=303)
+
+    @post("/others/{attendance_id:int}/remove", name="panel:record_other_remove")
+    async def remove_other(
+        self, request: AnyRequest, attendance_id: FromPath[int]
+    ) -> Response[Any]:
+        # A locked meeting's Conflict becomes the app's 409 page.
+        meeting_id = await record.remove_other(
+            user_of(request), attendance_id, path=request.url.path
+        )
         return Redirect(f"/panel/record/meetings/{meeting_id}?saved=attendance", status_code=303)
 
     @get("/items/{item_id:int}", name="panel:record_item")

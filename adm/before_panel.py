@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from functools import cache
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -17,13 +15,13 @@ from asyncpg.exceptions import UniqueViolationError
 from adm import services
 from adm.rules import clocks
 from adm.rules.clocks import ClockKind, ClockState, ItemCategory
-from adm.tables import ItemClockFacts, Referral
+from adm.tables import ItemClockFacts
 from governance import audit, clock, db
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.rules.workdays import WorkingCalendar
 from governance.validate import Checker
-from panel.tables import Agenda, AgendaItem, ItemStatus, MeetingStatus
+from panel.tables import AgendaItem, ItemStatus, MeetingStatus
 
 BEFORE_PANEL = (
     ClockKind.PAPERS_TO_MEMBERS,
@@ -37,17 +35,18 @@ STAGES_SHOWN_DAYS = 400
 
 STAGES = (ClockKind.STAGE_1, ClockKind.STAGE_2)
 
-# The items of the clocks page: those on meetings since a date, and older ones whose Stage 1 or 2
-# is still running or ended within the month (a stage begun over a year ago is long over), with
-# their agenda's publication, their recorded dates and their decision.
-_CLOCK_ROWS_SQL = """
+# An item with all its clocks before panel need: its type and partners, its agenda's publication,
+# its recorded dates and its referral. One query, not one a table: each query costs SQLite a
+# connection of its own.
+_ITEM_SQL = """
 SELECT ai.id, ai.case_reference, ai.initials, ai.meeting, m.starts_at,
        it.code, it.name AS type_name, it.subject, it.decided_by,
        ai.child_partner, ai.assessing_partner,
        cp.name AS child_partner_name, ap.name AS assessing_partner_name,
-       a.published_at, r.decided_on,
+       a.published_at, r.id AS referral_id, r.decided_on,
        f.member_list_sent_on, f.par_sent_on, f.par_comments_received_on,
-       f.stage_1_started_on, f.stage_1_completed_on, f.stage_2_notice_on, f.breach_reasons
+       f.stage_1_started_on, f.stage_1_completed_on, f.stage_2_notice_on, f.breach_reasons,
+       f.version AS facts_version
 FROM agenda_item ai
 JOIN meeting m ON m.id = ai.meeting
 JOIN item_type it ON it.id = ai.item_type
@@ -56,6 +55,13 @@ LEFT JOIN partner ap ON ap.id = ai.assessing_partner
 LEFT JOIN agenda a ON a.meeting = ai.meeting
 LEFT JOIN item_clock_facts f ON f.item = ai.id
 LEFT JOIN referral r ON r.item = ai.id
+"""
+
+# The items of the clocks page: those on meetings since a date, and older ones whose Stage 1 or 2
+# is still running or ended within the month (a stage begun over a year ago is long over).
+_CLOCK_ROWS_SQL = (
+    _ITEM_SQL
+    + """
 WHERE ai.status = {} AND m.status <> {}
   AND (m.starts_at >= {}
        OR ai.id IN (
@@ -65,6 +71,7 @@ WHERE ai.status = {} AND m.status <> {}
               OR (s.stage_2_notice_on >= {}
                   AND (sr.decided_on IS NULL OR sr.decided_on >= {}))))
 """
+)
 
 # The dates recorded here, each with the clock it starts or stops.
 DATE_FIELDS: dict[str, tuple[str, ClockKind]] = {
@@ -96,38 +103,12 @@ def fields_for(category: ItemCategory) -> dict[str, str]:
 class ItemClocks:
     item: dict[str, Any]
     category: ItemCategory
-    facts: dict[str, Any]  # the ItemClockFacts row, or empty values and version 0
+    facts: dict[str, Any]  # the recorded dates and their version (0: none recorded yet)
     rows: list[services.ClockRow]  # every clock before the panel, not started ones too
     referral_id: int | None
 
 
 # ---------------------------------------------------------------- reading
-
-
-@cache
-def _item_columns() -> tuple[Any, ...]:
-    # Resolved once: Piccolo takes milliseconds to resolve joined columns on every query.
-    return (
-        AgendaItem.id,
-        AgendaItem.case_reference,
-        AgendaItem.initials,
-        AgendaItem.status,
-        AgendaItem.meeting,
-        AgendaItem.meeting._.starts_at.as_alias("starts_at"),
-        AgendaItem.meeting._.status.as_alias("meeting_status"),
-        AgendaItem.item_type._.code.as_alias("code"),
-        AgendaItem.item_type._.name.as_alias("type_name"),
-        AgendaItem.item_type._.subject.as_alias("subject"),
-        AgendaItem.item_type._.decided_by.as_alias("decided_by"),
-        AgendaItem.child_partner,
-        AgendaItem.assessing_partner,
-        AgendaItem.child_partner._.name.as_alias("child_partner_name"),
-        AgendaItem.assessing_partner._.name.as_alias("assessing_partner_name"),
-    )
-
-
-def _items_query() -> Any:
-    return AgendaItem.select(*_item_columns())
 
 
 def _category(row: dict[str, Any]) -> ItemCategory:
@@ -147,63 +128,29 @@ def _partner(row: dict[str, Any]) -> tuple[int | None, str]:
     return row["assessing_partner"], row["assessing_partner_name"] or ""
 
 
-async def _published(meeting_ids: Iterable[int]) -> dict[int, date]:
-    ids = list(set(meeting_ids))
-    if not ids:
-        return {}
-    rows = await Agenda.select(Agenda.meeting, Agenda.published_at).where(
-        Agenda.meeting.is_in(ids) & Agenda.published_at.is_not_null()
-    )
-    return {r["meeting"]: clock.london(r["published_at"]).date() for r in rows}
-
-
-async def _facts_of(item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    ids = list(item_ids)
-    if not ids:
-        return {}
-    rows = await ItemClockFacts.select().where(ItemClockFacts.item.is_in(ids))
-    return {r["item"]: r for r in rows}
-
-
-async def _decided(item_ids: Iterable[int]) -> dict[int, tuple[int, date | None]]:
-    ids = list(item_ids)
-    if not ids:
-        return {}
-    rows = await Referral.select(Referral.id, Referral.item, Referral.decided_on).where(
-        Referral.item.is_in(ids)
-    )
-    return {r["item"]: (r["id"], r["decided_on"]) for r in rows}
-
-
 def _evaluate(
-    row: dict[str, Any],
-    facts_row: dict[str, Any] | None,
-    papers_sent_on: date | None,
-    decided_on: date | None,
-    today: date,
-    cal: WorkingCalendar,
-    kinds: tuple[ClockKind, ...] = (),
+    row: dict[str, Any], today: date, cal: WorkingCalendar, kinds: tuple[ClockKind, ...]
 ) -> list[services.ClockRow]:
-    facts_row = facts_row or {}
-    category = _category(row)
+    """The clocks of `kinds` for one row of `_ITEM_SQL`."""
+    published = row["published_at"]
     facts = clocks.ItemFacts(
-        category=category,
+        category=_category(row),
         meeting_on=clock.london(row["starts_at"]).date(),
-        papers_sent_on=papers_sent_on,
-        decided_on=decided_on,
-        member_list_sent_on=facts_row.get("member_list_sent_on"),
-        par_sent_on=facts_row.get("par_sent_on"),
-        par_comments_received_on=facts_row.get("par_comments_received_on"),
-        stage_1_started_on=facts_row.get("stage_1_started_on"),
-        stage_1_completed_on=facts_row.get("stage_1_completed_on"),
-        stage_2_notice_on=facts_row.get("stage_2_notice_on"),
+        papers_sent_on=clock.london(published).date() if published else None,
+        decided_on=row["decided_on"],
+        member_list_sent_on=row["member_list_sent_on"],
+        par_sent_on=row["par_sent_on"],
+        par_comments_received_on=row["par_comments_received_on"],
+        stage_1_started_on=row["stage_1_started_on"],
+        stage_1_completed_on=row["stage_1_completed_on"],
+        stage_2_notice_on=row["stage_2_notice_on"],
     )
-    reasons: dict[str, str] = json.loads(facts_row.get("breach_reasons") or "{}")
+    reasons: dict[str, str] = json.loads(row["breach_reasons"] or "{}")
     _, partner_name = _partner(row)
     initials = f" ({row['initials']})" if row["initials"] else ""
     out = []
     for each in clocks.clocks_for_item(facts):
-        if each.kind not in (kinds or BEFORE_PANEL):
+        if each.kind not in kinds:
             continue
         each = clocks.Clock(
             each.kind, each.started_on, each.completed_on, (), reasons.get(each.kind.value)
@@ -232,7 +179,6 @@ async def clock_rows(
         return []  # nobody decides these: they are the agency's
     since, _ = clock.day_bounds(today - timedelta(days=services.RECENT_DAYS))
     recent = today - timedelta(days=services.RECENT_DAYS)
-    # One query, not one a table: each query costs SQLite a connection of its own.
     found = await AgendaItem.raw(
         _CLOCK_ROWS_SQL,
         ItemStatus.LISTED.value,
@@ -243,24 +189,12 @@ async def clock_rows(
         today - timedelta(days=STAGES_SHOWN_DAYS),
         recent,
     )
-    rows = [r for r in found if not filters.partner or _partner(r)[0] == filters.partner]
-    published = {
-        r["meeting"]: clock.london(r["published_at"]).date() for r in rows if r["published_at"]
-    }
-    facts = {r["id"]: r for r in rows}
-    decided = {r["id"]: (0, r["decided_on"]) for r in rows}
     out: list[services.ClockRow] = []
-    for row in rows:
+    for row in found:
+        if filters.partner and _partner(row)[0] != filters.partner:
+            continue
         old = row["starts_at"] < since
-        for each in _evaluate(
-            row,
-            facts.get(row["id"]),
-            published.get(row["meeting"]),
-            decided.get(row["id"], (0, None))[1],
-            today,
-            cal,
-            STAGES if old else BEFORE_PANEL,
-        ):
+        for each in _evaluate(row, today, cal, STAGES if old else BEFORE_PANEL):
             finished = each.status.state in (ClockState.MET, ClockState.MISSED)
             if old and finished and not each.status.needs_breach_reason:
                 continue  # an old item's Stage 1 long over: nothing left to see
@@ -270,22 +204,19 @@ async def clock_rows(
 
 async def item_clocks(item_id: int, today: date | None = None) -> ItemClocks:
     today = today or clock.today()
-    row = await _items_query().where(AgendaItem.id == item_id).first()
-    if row is None:
+    found = await AgendaItem.raw(_ITEM_SQL + "WHERE ai.id = {}", item_id)
+    if not found:
         raise NotFound(f"No agenda item {item_id}")
-    facts = (await _facts_of([item_id])).get(item_id)
-    referral_id, decided_on = (await _decided([item_id])).get(item_id, (None, None))
+    row = dict(found[0])
     day = clock.london(row["starts_at"]).date()
     cal = await services.working_calendar_between(
         min(day, today) - timedelta(days=400), max(day, today)
     )
-    published = (await _published([row["meeting"]])).get(row["meeting"])
-    rows = _evaluate(row, facts, published, decided_on, today, cal)
-    empty: dict[str, Any] = dict.fromkeys(DATE_FIELDS) | {"version": 0, "breach_reasons": "{}"}
-    row = dict(row)
+    rows = _evaluate(row, today, cal, BEFORE_PANEL)
+    facts = {name: row[name] for name in DATE_FIELDS} | {"version": row["facts_version"] or 0}
     row["meeting_on"] = day
     row["partner_name"] = _partner(row)[1]
-    return ItemClocks(row, _category(row), facts or empty, rows, referral_id)
+    return ItemClocks(row, _category(row), facts, rows, row["referral_id"])
 
 
 # ---------------------------------------------------------------- recording

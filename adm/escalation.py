@@ -10,10 +10,11 @@ from asyncpg.exceptions import UniqueViolationError
 
 from adm.tables import EscalationContact
 from governance import audit, db
+from governance import services as accounts
 from governance.audit import Actor
 from governance.errors import Conflict, NotFound
 from governance.roles import Role
-from governance.tables import Person, RoleGrant
+from governance.tables import RoleGrant
 from governance.validate import Checker
 
 
@@ -59,17 +60,11 @@ async def add(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
 
 async def _add(actor: Actor, name: str, email: str, title: str, path: str) -> int:
     async with db.transaction():
-        person = await Person.select(Person.id, Person.name).where(Person.email == email).first()
-        if person is None:
-            person_id = (await Person.insert(Person(name=name, email=email)).returning(Person.id))[
-                0
-            ]["id"]
-        else:
-            person_id = person["id"]
-            if await EscalationContact.exists().where(EscalationContact.person == person_id):
-                raise Conflict(
-                    f"{person['name']} ({email}) is already told of missed clocks", "email"
-                )
+        person_id, held = await accounts.person_for(name, email)
+        if held is not None and await EscalationContact.exists().where(
+            EscalationContact.person == person_id
+        ):
+            raise Conflict(f"{held} ({email}) is already told of missed clocks", "email")
         new_id: int = (
             await EscalationContact.insert(
                 EscalationContact(person=person_id, title=title)

@@ -1043,12 +1043,10 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     if feedback is not None:
         out.append(feedback)
     shown = [c for c in out if c.status.state is not ClockState.NOT_STARTED]
-    if filters.state == ALL_STATES:
-        pass
-    elif filters.state:
-        shown = [c for c in shown if c.status.state == filters.state]
-    else:  # the default: what still needs watching or doing; met clocks on asking
+    if not filters.state:  # the default: what still needs watching or doing; met on asking
         shown = [c for c in shown if c.status.state is not ClockState.MET]
+    elif filters.state != ALL_STATES:
+        shown = [c for c in shown if c.status.state == filters.state]
     if filters.kind:
         shown = [c for c in shown if c.kind == filters.kind]
     order = {

@@ -273,6 +273,17 @@ async def _check_account(data: dict[str, Any]) -> tuple[str, str, list[Grant]]:
     return name, email, grants
 
 
+async def person_for(name: str, email: str) -> tuple[int, str | None]:
+    """The person with this e-mail address, added as `name` when there is none: their id, and
+    the name already held for them (None when just added). Call it inside the caller's
+    transaction, which decides what an existing person may not already be."""
+    found = await Person.select(Person.id, Person.name).where(Person.email == email).first()
+    if found is not None:
+        return int(found["id"]), str(found["name"])
+    inserted = await Person.insert(Person(name=name, email=email)).returning(Person.id)
+    return int(inserted[0]["id"]), None
+
+
 def _unique_email_clash(email: str) -> Conflict:
     return Conflict(f"An account or person with the email address {email} already exists", "email")
 
@@ -291,14 +302,9 @@ async def create_account(
     hashed = auth.hash_password(secret, cheap=cheap_hash)
     try:
         async with db.transaction():
-            person = await Person.select(Person.id).where(Person.email == email).first()
-            if person is None:
-                inserted = await Person.insert(Person(name=name, email=email)).returning(Person.id)
-                person_id = inserted[0]["id"]
-            else:
-                person_id = person["id"]
-                if await Account.exists().where(Account.person == person_id):
-                    raise _unique_email_clash(email)
+            person_id, held = await person_for(name, email)
+            if held is not None and await Account.exists().where(Account.person == person_id):
+                raise _unique_email_clash(email)
             row = await Account.insert(Account(person=person_id, password_hash=hashed)).returning(
                 Account.id
             )

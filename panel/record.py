@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from governance import audit, clock, db
+from governance import services as accounts
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules import workdays
@@ -497,24 +498,15 @@ async def add_other(actor: Actor, meeting_id: int, data: dict[str, Any], *, path
     start = record.meeting["starts_at"]
     arrived_at = services.london(record.day, arrived or start.timetz().replace(tzinfo=None))
     async with db.transaction():
-        person = await Person.select(Person.id, Person.name).where(Person.email == email).first()
-        if person is None:
-            person_id = (await Person.insert(Person(name=name, email=email)).returning(Person.id))[
-                0
-            ]["id"]
-        else:
-            person_id = person["id"]
-            if await PanelMember.exists().where(PanelMember.person == person_id):
-                raise Conflict(
-                    f"{person['name']} is a panel member: record them in the table of members",
-                    "other_email",
-                )
-            if await Attendance.exists().where(
-                (Attendance.meeting == meeting_id) & (Attendance.person == person_id)
-            ):
-                raise Conflict(
-                    f"{person['name']} is already recorded at this meeting", "other_email"
-                )
+        person_id, held = await accounts.person_for(name, email)
+        if held is not None and await PanelMember.exists().where(PanelMember.person == person_id):
+            raise Conflict(
+                f"{held} is a panel member: record them in the table of members", "other_email"
+            )
+        if held is not None and await Attendance.exists().where(
+            (Attendance.meeting == meeting_id) & (Attendance.person == person_id)
+        ):
+            raise Conflict(f"{held} is already recorded at this meeting", "other_email")
         new_id: int = (
             await Attendance.insert(
                 Attendance(

@@ -299,7 +299,7 @@ async def load() -> None:
     await _decide("ADP-2102", helen["id"], 6, told=1, letter=2)
     await _decide("ADP-2110", pcc, 5, told=1, letter=None)
     # CH-3310 and the newest meeting's items stay open in each ADM's queue.
-    await _christmas_item([members[name] for name in PANELS[2]], adviser)
+    await _christmas_item([members[name] for name in PANELS[2]], adviser, today)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
     todays = [members[name] for name in PANELS[3]]
@@ -311,7 +311,10 @@ async def load() -> None:
     meeting_id, item_ids = await past_meeting(
         today, todays, members["Desmond Clarke"], todays_items
     )
-    await _sent_before_panel(meeting_id, today, list(zip(item_ids, todays_items, strict=True)))
+    # Today's papers went out two working days late (five are due), whatever the day of the week.
+    await _sent_before_panel(
+        meeting_id, today, list(zip(item_ids, todays_items, strict=True)), papers_before=3
+    )
     await _next_panels_dates(today)
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
@@ -319,12 +322,13 @@ async def load() -> None:
     await audit.record(SYSTEM, "create", "adm_demo", "", summary="demo ADMs, records, decisions")
 
 
-async def _christmas_item(sitting: list[int], adviser: Any) -> None:
-    # A panel on 17 December 2026: its ADM decision clock runs over Christmas and New Year.
-    day = date(2026, 12, 17)
-    if day >= clock.today():
-        # Not yet held in this copy of the calendar: the representations window of ADP-2102
-        # is the clock that runs over Christmas instead.
+async def _christmas_item(sitting: list[int], adviser: Any, today: date) -> None:
+    # A panel on the Thursday before Christmas: its ADM decision clock runs over Christmas and New
+    # Year. Shown from the new year's first weeks back to the Christmas just gone.
+    day = _thursday_before_christmas(today.year if today.month == 12 else today.year - 1)
+    if not day < today <= day + timedelta(days=60):
+        # Not in this copy of the calendar: the representations window of ADP-2102 is the clock
+        # that runs over Christmas instead, when the demo is built in the weeks before it.
         return
     meeting_id, item_ids = await past_meeting(
         day, sitting, sitting[0], [PlannedItem("adopter_approval", "ADP-2130", "C & D V", "PCC")]
@@ -340,9 +344,14 @@ async def _christmas_item(sitting: list[int], adviser: Any) -> None:
     await record.approve_minutes(
         await _actor_by_person(chair_person), chair_person, meeting_id, minutes["version"]
     )
-    await Referral.update({Referral.received_on: date(2026, 12, 22)}).where(
+    await Referral.update({Referral.received_on: _working_after(day, 3)}).where(
         Referral.meeting_on == day
     )
+
+
+def _thursday_before_christmas(year: int) -> date:
+    christmas = date(year, 12, 25)
+    return christmas - timedelta(days=(christmas.weekday() - 3) % 7 or 7)
 
 
 async def _decide(
@@ -378,12 +387,13 @@ async def _decide(
 
 
 async def _sent_before_panel(
-    meeting_id: int, day: date, items: list[tuple[int, PlannedItem]]
+    meeting_id: int, day: date, items: list[tuple[int, PlannedItem]], *, papers_before: int = 7
 ) -> None:
-    """A held panel's papers and member list went out on time; its applicants had their PAR
-    and commented on it; the oldest adopters' Stages 1 and 2 are on record."""
+    """A held panel's papers (`papers_before` working days before it) and member list went out;
+    its applicants had their PAR and commented on it; the oldest adopters' Stages 1 and 2 are on
+    record."""
     cal = await services.working_calendar_between(day - timedelta(days=400), day)
-    published = datetime.combine(add_working_days(day, -7, cal), time(16), clock.LONDON)
+    published = datetime.combine(add_working_days(day, -papers_before, cal), time(16), clock.LONDON)
     # Members could open the papers until the policy's days after the panel, as published.
     closes = await agenda.access_closes_on({"day": day})
     await Agenda.insert(Agenda(meeting=meeting_id, published_at=published, access_closes_on=closes))

@@ -103,17 +103,17 @@ ACTIONS: list[tuple[int, str, int, int, ActionStatus]] = [
         80,
         ActionStatus.DONE,
     ),
-    (7, "Present the 2027-28 budget proposal", 2, 0, ActionStatus.OPEN),
+    (7, "Present the {next_fy} budget proposal", 2, 0, ActionStatus.OPEN),
     (7, "Refresh the adopter voice action plan", 7, 0, ActionStatus.OPEN),
     (7, "Agree the board's annual report timetable", 1, 0, ActionStatus.OPEN),
 ]
 
 DECISIONS = [
-    (0, "The board approved the 2024-25 risk register."),
-    (2, "The board agreed the 2025-26 budget and the 70% / 30% share of funding."),
+    (0, "The board approved the {fy_2} risk register."),
+    (2, "The board agreed the {fy_1} budget and the 70% / 30% share of funding."),
     (4, "The board agreed to commission an independent review of Stage 1 conversion."),
     (6, "The board approved the annual report of the agency for publication."),
-    (7, "The board agreed to begin the review of the partnership agreement in October 2026."),
+    (7, "The board agreed to begin the review of the partnership agreement in October {year}."),
 ]
 
 # C&P's April-December 2022 report, per partner and quarter (CCC, PCC): the sums over the three
@@ -284,6 +284,7 @@ async def load() -> None:
             )
     await _actions(past, meeting_ids, person_ids, today)
     for index, summary in DECISIONS:
+        summary = _dated(summary, today)
         day = past[index]
         await BoardDecision.insert(
             BoardDecision(
@@ -294,7 +295,7 @@ async def load() -> None:
             )
         )
     await _figures(partners, today)
-    await _funding()
+    await _funding(today)
     await audit.record(SYSTEM, "create", "board_demo", "", summary="demo partnership board loaded")
 
 
@@ -306,6 +307,7 @@ async def _actions(
     recent_due = [today - timedelta(days=9), today + timedelta(days=5), today + timedelta(days=11)]
     recent = 0
     for meeting_index, text, owner_index, due_in, status in ACTIONS:
+        text = _dated(text, today)
         raised = past[meeting_index]
         if raised == last:
             due = recent_due[recent]
@@ -410,9 +412,21 @@ async def _figures(partners: dict[str, Any], today: date) -> None:
     await ComparisonFigure.insert(*comparisons)
 
 
-async def _funding() -> None:
+def _dated(text: str, today: date) -> str:
+    """A demo text's years, relative to the day the demo is built for (years from April)."""
+    fy = today.year if today.month >= 4 else today.year - 1
+
+    def label(start: int) -> str:
+        return f"{start}-{(start + 1) % 100:02d}"
+
+    return text.format(
+        fy_2=label(fy - 2), fy_1=label(fy - 1), next_fy=label(fy + 1), year=today.year
+    )
+
+
+async def _funding(today: date) -> None:
     await FundingPlan.insert(
-        FundingPlan(base_year=2021, base_budget=Decimal("3450000.00"), last_year=2027)
+        FundingPlan(base_year=2021, base_budget=Decimal("3450000.00"), last_year=today.year + 1)
     )
     await Indexation.insert(
         *[
@@ -424,8 +438,10 @@ async def _funding() -> None:
                 (2023, "5.5"),
                 (2024, "3.5"),
                 (2025, "3.2"),
-                (2026, "3.0"),
-                (2027, "2.5"),
+                *(
+                    (later, "3.0" if later == 2026 else "2.5")
+                    for later in range(2026, today.year + 2)
+                ),
             )
         ]
     )
@@ -434,6 +450,6 @@ async def _funding() -> None:
             title="Cambridgeshire and Peterborough Adoption partnership agreement",
             term_ends_on=date(2030, 11, 30),
             review_window_months=6,
-            reviews_due_on="2022-03-31,2027-03-31",
+            reviews_due_on=f"2022-03-31,{max(2027, today.year + 1)}-03-31",
         )
     )

@@ -93,7 +93,7 @@ async def record(
             .first()
         )
         fields: dict[str, Any] = {
-            "at": datetime.now(UTC),
+            "at": clock.now(),
             "actor_id": who.account_id,
             "actor": who.name[:200],
             "action": action,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from datetime import datetime
 from typing import Any
 
 import click
@@ -78,8 +79,20 @@ def _area_demo_loaders() -> list[Any]:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when an agency is already loaded.")
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--on",
+    "on_day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Build the demo as if today were this date (default: the service's clock, which "
+    "GOVERNANCE_CLOCK can move). Serve it with GOVERNANCE_CLOCK set to the same date.",
+)
+def demo(if_empty: bool, on_day: datetime | None) -> None:
     """Load the synthetic demo agency (Cambridgeshire & Peterborough Adoption)."""
+    from governance import clock
+
+    if on_day is not None:
+        clock.move_to(clock.parse_moment(on_day.date().isoformat()))
     printed = _run(_demo(if_empty))
     _print_accounts(printed)
 

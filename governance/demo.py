@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from governance import audit, services
+from governance import audit, clock, services
 from governance.audit import SYSTEM
 from governance.roles import Role
 from governance.tables import Agency, ClosureDay, Partner, PartnerKind
@@ -75,12 +75,16 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
                 )
             ).returning(Partner.id)
         )[0]["id"]
-    for year in range(2021, 2028):
+    this_year = clock.today().year
+    for year in range(2021, this_year + 2):
         await services.set_funding_shares(
             SYSTEM, year, {codes["CCC"]: Decimal("70"), codes["PCC"]: Decimal("30")}
         )
     await ClosureDay.insert(
-        ClosureDay(day=date(2026, 12, 24), reason="Agency closed: Christmas Eve"),
+        *[
+            ClosureDay(day=date(year, 12, 24), reason="Agency closed: Christmas Eve")
+            for year in (this_year, this_year + 1)
+        ]
     )
     printed = []
     for name, email, roles, partner_codes in DEMO_ACCOUNTS:

@@ -1,6 +1,6 @@
 """The clocks before panel in a browser on the demo agency: the adviser finds the next panel's
 items on the clocks page, records when the member list went to the applicants by keyboard alone,
-gives the reason the first panel's papers went out late, and names the head of service who hears
+gives the reason today's panel's papers went out late, and names the head of service who hears
 of missed clocks. Each page passes the accessibility check, errors included."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from governance import clock
 from tests.browser.axe import serious_violations
 from tests.browser.pages import sign_in
 
@@ -42,17 +43,17 @@ def test_the_adviser_records_a_date_and_a_reason_before_the_panel(browser: Any) 
     browser.locator(".govuk-error-summary a").first.click()
     expect(field).to_be_focused()
     field.fill("")
-    browser.keyboard.type(browser.evaluate("new Date().toISOString().slice(0, 10)"))
+    browser.keyboard.type(clock.today().isoformat())  # the service's date, not the browser's
     browser.keyboard.press("Enter")
     expect(browser.locator("tr", has_text="Panel member list to applicants")).to_contain_text("Met")
 
-    # The first panel's papers went out after the deadline: the adviser says why.
+    # Today's panel's papers went out after the deadline: the adviser says why.
     browser.goto("/adm/clocks?kind=papers_to_members&state=missed")
-    late = browser.locator("tr", has_text="CPA/2026/031")
+    late = browser.locator("tr", has_text="ADP-2140")
     expect(late).to_contain_text("Missed")
     late.get_by_label("Reason for the breach").fill("The medical adviser's report came late.")
     late.get_by_role("button", name=re.compile("^Record")).click()
-    expect(browser.locator("tr", has_text="CPA/2026/031").first).to_contain_text(
+    expect(browser.locator("tr", has_text="ADP-2140").first).to_contain_text(
         "Breach accepted: The medical adviser's report came late."
     )
 

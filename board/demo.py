@@ -424,6 +424,11 @@ def _dated(text: str, today: date) -> str:
     )
 
 
+def _next_31_march(today: date) -> date:
+    due = date(today.year, 3, 31)
+    return due if today <= due else date(today.year + 1, 3, 31)
+
+
 async def _funding(today: date) -> None:
     await FundingPlan.insert(
         FundingPlan(base_year=2021, base_budget=Decimal("3450000.00"), last_year=today.year + 1)
@@ -450,6 +455,6 @@ async def _funding(today: date) -> None:
             title="Cambridgeshire and Peterborough Adoption partnership agreement",
             term_ends_on=date(2030, 11, 30),
             review_window_months=6,
-            reviews_due_on=f"2022-03-31,{max(2027, today.year + 1)}-03-31",
+            reviews_due_on=f"2022-03-31,{_next_31_march(today).isoformat()}",
         )
     )

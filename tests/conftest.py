@@ -46,6 +46,8 @@ ALL_TABLES = Finder().get_table_classes()
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     create_db_tables_sync(*ALL_TABLES, if_not_exists=True)
+    for statement in gov_db.unique_index_ddl(ALL_TABLES):  # as the migrations make them
+        ALL_TABLES[0].raw(statement).run_sync()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -319,3 +321,15 @@ def browser(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- the clock
+
+
+@pytest.fixture(autouse=True)
+def _clock_back_after_each_test() -> Iterator[None]:
+    """A test that freezes or moves the service's clock leaves it as it found it."""
+    from governance import clock
+
+    yield
+    clock.reset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 
 import pytest
@@ -12,7 +13,6 @@ TODAY = date(2027, 1, 15)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: datetime.combine(TODAY, time(12), clock.LONDON))
-    return TODAY
+def fixed_today() -> Iterator[date]:
+    with clock.frozen_at(datetime.combine(TODAY, time(12), clock.LONDON)):
+        yield TODAY

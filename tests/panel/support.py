@@ -13,13 +13,16 @@ RECENT = (TODAY - timedelta(days=20)).isoformat()
 
 
 def evidence(**changes: Any) -> dict[str, Any]:
+    """Evidence current on the clock's date when called (a test may have frozen the clock)."""
+    today = clock.today()
+    recent = (today - timedelta(days=20)).isoformat()
     values = {
-        "joined_on": (TODAY - timedelta(days=400)).isoformat(),
-        "dbs_checked_on": (TODAY - timedelta(days=200)).isoformat(),
-        "induction_on": (TODAY - timedelta(days=390)).isoformat(),
-        "equality_and_diversity_on": RECENT,
-        "safeguarding_on": RECENT,
-        "reviewed_on": RECENT,
+        "joined_on": (today - timedelta(days=400)).isoformat(),
+        "dbs_checked_on": (today - timedelta(days=200)).isoformat(),
+        "induction_on": (today - timedelta(days=390)).isoformat(),
+        "equality_and_diversity_on": recent,
+        "safeguarding_on": recent,
+        "reviewed_on": recent,
     }
     return values | changes
 

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import vobject
 
-from governance import audit, mail
+from governance import audit, clock, mail
 from governance.clock import LONDON
 from governance.roles import Role
 from governance.settings import Settings
@@ -49,6 +49,8 @@ async def test_a_series_skips_closure_days_and_warns_of_a_month_without_a_panel(
 ) -> None:
     from governance.tables import ClosureDay
 
+    # On 1 November 2026 the adviser schedules the winter's panels.
+    clock.freeze(datetime(2026, 11, 1, 10, tzinfo=clock.LONDON))
     await ClosureDay.insert(ClosureDay(day=date(2026, 12, 24), reason="Christmas Eve"))
     await sign_in(Role.PANEL_ADVISER)
     response = await client.post(

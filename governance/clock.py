@@ -3,18 +3,18 @@ can run on any date; everything else is given London dates and times."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from governance import settings
 
 LONDON = ZoneInfo("Europe/London")
 
 # GOVERNANCE_CLOCK moves the whole service (pages, jobs, the demo) to another moment, from which the
 # clock then runs on as usual: `2027-12-24` (09:00 London that day) or a full ISO date-time. CI runs
 # the suite once with it set, so a test or page that only works in the week it was written fails.
-ENV = "GOVERNANCE_CLOCK"
 
 
 def _wall() -> datetime:
@@ -33,7 +33,7 @@ def parse_moment(text: str) -> datetime:
 
 
 def _offset_from_env() -> timedelta:
-    given = os.environ.get(ENV, "").strip()
+    given = settings.clock_start()
     return parse_moment(given) - _wall() if given else timedelta(0)
 
 

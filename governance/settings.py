@@ -30,6 +30,12 @@ def _secret_key(data_dir: Path, given: str | None) -> str:
     return path.read_text().strip()
 
 
+def clock_start() -> str:
+    """GOVERNANCE_CLOCK: the moment the service's clock starts from (governance/clock.py), read
+    before any Settings exist so that a test module's import-time dates follow it too."""
+    return os.environ.get("GOVERNANCE_CLOCK", "").strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 from jinja2 import Environment
 from litestar import Litestar, MediaType, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
@@ -32,7 +34,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from governance import db, guards, jobs, templating
 from governance.auth import SessionMiddleware
-from governance.errors import Conflict, Invalid, NotFound
+from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.settings import ROOT, Settings
 
 log = logging.getLogger("governance")
@@ -123,6 +125,15 @@ def _conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _error_page(request, 409, "That could not be saved", exc.message)
 
 
+def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Two people saving at once reach the database together: the one that came second is told
+    # so in the service's usual words, whichever write path it was.
+    if not db.is_clash(exc):
+        return _server_error(request, exc)
+    log.info("clash on %s %s: %s", request.method, request.url.path, exc)
+    return _error_page(request, 409, "That could not be saved", STALE_EDIT)
+
+
 def _missing(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _not_found(request, exc)
 
@@ -168,6 +179,22 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# Ids are PostgreSQL integer columns (32 bits); a larger number in a path names no record, and
+# must not reach the database, where it overflows instead of matching nothing.
+LARGEST_ID = 2**31 - 1
+
+
+class PathNumbersInRange:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        for value in (scope.get("path_params") or {}).values():
+            if isinstance(value, int) and not -LARGEST_ID <= value <= LARGEST_ID:
+                raise NotFoundException(f"No record {value}")
+        await self.app(scope, receive, send)
 
 
 def _routers() -> list[Router]:
@@ -222,7 +249,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[static_router, *_routers()],
         guards=[guards.enforce_access],
-        middleware=[SecurityHeadersMiddleware, DefineMiddleware(SessionMiddleware)],
+        middleware=[
+            SecurityHeadersMiddleware,
+            DefineMiddleware(SessionMiddleware),
+            PathNumbersInRange,
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.cookie_secure,
@@ -253,6 +284,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Invalid: _invalid,
             Conflict: _conflict,
             NotFound: _missing,
+            sqlite3.Error: _database,
+            asyncpg.PostgresError: _database,
             HTTPException: _http,
             Exception: _server_error,
         },

@@ -703,10 +703,10 @@ async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path:
         and len(views) == len(present)
     ):
         check.fail("outcome", "Every member dissented: that is not the panel's recommendation")
+    check.raise_if_any()
     existing = item.record
     if existing is not None and str(data.get("version", "")) != str(existing["version"]):
-        check.fail("outcome", STALE_EDIT)
-    check.raise_if_any()
+        raise Conflict(STALE_EDIT, "outcome")
     status = {
         "recommend": RecordStatus.RECOMMENDED,
         "defer": RecordStatus.DEFERRED,
@@ -1064,7 +1064,10 @@ async def _minutes_row(meeting_id: int) -> dict[str, Any]:
     row = await Minutes.select().where(Minutes.meeting == meeting_id).first()
     if row is not None:
         return row
-    await Minutes.insert(Minutes(meeting=meeting_id))
+    # Many first views at once: the unique meeting column keeps one row, the rest add nothing.
+    await Minutes.insert(Minutes(meeting=meeting_id)).on_conflict(
+        target=Minutes.meeting, action="DO NOTHING"
+    )
     created = await Minutes.select().where(Minutes.meeting == meeting_id).first()
     assert created is not None
     return created

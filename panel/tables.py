@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from piccolo.columns import (
     Boolean,
@@ -124,6 +125,9 @@ class Sitting(Table):
     responded_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
 
+    # One sitting per member per meeting, however many invitations are sent at once.
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("meeting", "member"),)
+
 
 class ItemSubject(StrEnum):
     ADOPTERS = "adopters"  # the assessing agency is recorded
@@ -243,6 +247,9 @@ class PaperVersion(Table):
     uploaded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     uploaded_at = Timestamptz(default=TimestamptzNow())
 
+    # Two uploads at once cannot both become version n of a paper.
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("paper", "number"),)
+
 
 class Withdrawal(Table):
     """A member withdrawn from an item before the meeting: no papers for it, no part in it."""
@@ -311,6 +318,9 @@ class Attendance(Table):
     recorded_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
 
+    # A person is recorded at a meeting once, however many times attendance is saved at once.
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("meeting", "person"),)
+
 
 class Declaration(Table):
     """A declaration of interest made at the meeting, for one item."""
@@ -351,6 +361,8 @@ class MemberView(Table):
     view = Text(default="")
     dissents = Boolean(default=False)
 
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("record", "member"),)
+
 
 class QualityRating(Table):
     """A member's rating of the reports of one item (NMS 17.2)."""
@@ -389,6 +401,9 @@ class MinutesVersion(Table):
     notes = Text(default="")  # JSON as in Minutes.notes
     created_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+
+    # Two corrections at once cannot both become version n.
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("minutes", "number"),)
 
 
 class QualityReport(Table):

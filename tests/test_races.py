@@ -1,0 +1,235 @@
+"""Twenty people saving the same thing at the same moment, against the real server: each is told
+it was saved (200/303) or that someone else's change came first (409), never a server error, and
+exactly one write wins where only one may."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
+
+from adm import demo as adm_demo
+from adm.tables import Decision, Referral
+from governance import clock
+from governance import db as gov_db
+from governance.roles import Role
+from governance.tables import Account, AuditEntry
+from panel import record
+from panel.tables import Attendance, ItemRecord, MemberView, Minutes, MinutesVersion
+from tests.adm.support import held_meeting, recommendation
+from tests.adm.test_meeting_to_decision import _record_all
+from tests.conftest import DATA_DIR, PASSWORD, Person, _free_port, make_account, sign_in_client
+
+N = 20
+TODAY = datetime(2027, 1, 15, 12, tzinfo=clock.LONDON)  # after the held meeting of 10 December
+ALLOWED = {200, 201, 303, 409}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The service under uvicorn on the suite's own database, which each test's `db` wipes."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "COOKIE_SECURE": "0",
+        "DB_POOL": "1",
+        "GOVERNANCE_CLOCK": TODAY.isoformat(),
+    }
+    log_path = Path(DATA_DIR) / f"races-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "governance.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log_path.read_text()) from None
+                time.sleep(0.1)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_servers_day() -> Iterator[None]:
+    with clock.frozen_at(TODAY):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _client(server: str, person: Person) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server, timeout=60) as client:
+        await sign_in_client(client, person)  # type: ignore[arg-type]
+        yield client
+
+
+async def _at_once(client: httpx.AsyncClient, method: str, path: str, **kw: Any) -> Counter[int]:
+    responses = await asyncio.gather(*(client.request(method, path, **kw) for _ in range(N)))
+    codes = Counter(r.status_code for r in responses)
+    assert set(codes) <= ALLOWED, codes
+    for response in responses:
+        if response.status_code == 409:
+            assert "Nothing was saved" in response.text or "already" in response.text
+    return codes
+
+
+async def test_twenty_recordings_of_one_item_save_one_and_tell_the_rest(server, agency) -> None:
+    held = await held_meeting(agency)
+    members = list(held.members.values())
+    await record.save_attendance(held.adviser, held.meeting_id, adm_demo.present_all(members))
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    item = held.items[0]
+    views = {f"view_{members[0]}": "Strongly in favour"}
+    async with _client(server, adviser) as client:
+        codes = await _at_once(
+            client, "POST", f"/panel/record/items/{item}", data=recommendation(**views)
+        )
+    assert codes == Counter({303: 1, 409: N - 1})
+    assert await ItemRecord.count().where(ItemRecord.item == item) == 1
+    assert await MemberView.count() == 1
+    assert (
+        await AuditEntry.count().where(
+            (AuditEntry.record_type == "item_record") & (AuditEntry.action == "create")
+        )
+        == 1
+    )
+
+
+async def test_twenty_first_views_of_the_minutes_all_open_them_on_one_row(server, agency) -> None:
+    held = await held_meeting(agency)
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    async with _client(server, adviser) as client:
+        codes = await _at_once(client, "GET", f"/panel/record/meetings/{held.meeting_id}/minutes")
+    assert codes == Counter({200: N})
+    assert await Minutes.count().where(Minutes.meeting == held.meeting_id) == 1
+
+
+async def test_twenty_first_saves_of_attendance_record_each_member_once(server, agency) -> None:
+    held = await held_meeting(agency)
+    members = list(held.members.values())
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    async with _client(server, adviser) as client:
+        codes = await _at_once(
+            client,
+            "POST",
+            f"/panel/record/meetings/{held.meeting_id}/attendance",
+            data=adm_demo.present_all(members),
+        )
+    assert codes[303] >= 1
+    rows = await Attendance.select(Attendance.member).where(Attendance.meeting == held.meeting_id)
+    assert sorted(r["member"] for r in rows) == sorted(members)
+
+
+async def test_twenty_approvals_of_the_minutes_issue_version_one_once(server, agency) -> None:
+    held = await held_meeting(agency)
+    await _record_all(held)
+    _, row, _ = await record.minutes_of(held.meeting_id)
+    chair = await make_account(Role.PANEL_MEMBER, name="Clara Chair", email=held.chair.email)
+    assert chair.person_id == held.chair.person_id
+    async with _client(server, chair) as client:
+        codes = await _at_once(
+            client,
+            "POST",
+            f"/panel/record/meetings/{held.meeting_id}/minutes/approve",
+            data={"version": str(row["version"])},
+        )
+    assert codes == Counter({303: 1, 409: N - 1})
+    assert await MinutesVersion.count() == 1
+    assert await Referral.count() == len(held.items)
+
+
+async def test_twenty_decisions_on_one_referral_record_one(server, agency) -> None:
+    held = await held_meeting(agency)
+    await _record_all(held)
+    _, row, _ = await record.minutes_of(held.meeting_id)
+    await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    referral = await Referral.select().where(Referral.item == held.items[0]).first()
+    assert referral is not None
+    pcc = held.pcc_adm
+    adm = Person(pcc.account_id, pcc.person_id, pcc.name, pcc.email, PASSWORD)
+    decision = {"verdict": "agree", "decided_on": "2026-12-18", "version": str(referral["version"])}
+    async with _client(server, adm) as client:
+        codes = await _at_once(
+            client, "POST", f"/adm/referrals/{referral['id']}/decision", data=decision
+        )
+    assert codes[303] == 1 and codes[303] + codes[409] == N
+    assert await Decision.count().where(Decision.referral == referral["id"]) == 1
+
+
+async def test_twenty_new_accounts_with_one_email_make_one_account(server, agency) -> None:
+    admin = await make_account(Role.SYSTEM_ADMIN, name="Sam Admin")
+    before = await Account.count()
+    new = {"name": "Nia New", "email": "nia.new@example.org", "roles": "panel_adviser"}
+    async with _client(server, admin) as client:
+        codes = await _at_once(client, "POST", "/admin/accounts/new", data=new)
+    assert codes[201] == 1 and codes[409] == N - 1
+    assert await Account.count() == before + 1
+
+
+def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:
+    locked = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait()
+    return thread
+
+
+async def _write_through(engine: SQLiteEngine) -> None:
+    async with gov_db._ImmediateTransaction(engine):
+        await engine.run_querystring(QueryString("INSERT INTO note (text) VALUES ('saved')"))
+
+
+async def test_a_sqlite_writer_that_finds_the_file_busy_tries_again_and_saves(tmp_path) -> None:
+    path = tmp_path / "busy.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE note (text TEXT)").connection.close()
+    engine = SQLiteEngine(path=str(path), timeout=0.01)  # SQLite's own wait runs out at once
+    holder = _hold_write_lock(path, sum(gov_db.BUSY_RETRIES) / 2)
+    await _write_through(engine)
+    holder.join()
+    assert sqlite3.connect(path).execute("SELECT text FROM note").fetchall() == [("saved",)]
+
+
+async def test_a_sqlite_writer_still_locked_out_after_the_retries_is_a_clash(tmp_path) -> None:
+    path = tmp_path / "busy.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE note (text TEXT)").connection.close()
+    engine = SQLiteEngine(path=str(path), timeout=0.01)
+    holder = _hold_write_lock(path, sum(gov_db.BUSY_RETRIES) + 1)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        await _write_through(engine)
+    holder.join()
+    assert gov_db.is_clash(refused.value)
+    assert sqlite3.connect(path).execute("SELECT text FROM note").fetchall() == []

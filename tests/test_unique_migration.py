@@ -1,0 +1,69 @@
+"""The migration that adds the unique indexes runs on a database that already holds duplicated
+rows (written by the races it now prevents): it merges them, then the index refuses new ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests import support
+
+_SCRIPT = """
+import asyncio, sqlite3
+from datetime import datetime, timezone
+import asyncpg
+from piccolo.apps.migrations.commands.backwards import run_backwards
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from governance.tables import Person
+from panel.tables import Attendance, Meeting, Minutes, MinutesVersion
+
+async def main():
+    result = await run_backwards(app_name="panel", migration_id="1", auto_agree=True)
+    assert result.success, result.message
+    at = datetime(2027, 1, 14, 10, tzinfo=timezone.utc)
+    ann = Person(name="Ann", email="ann@example.org")
+    person = (await Person.insert(ann).returning(Person.id))[0]["id"]
+    held = Meeting(starts_at=at, ends_at=at)
+    meeting = (await Meeting.insert(held).returning(Meeting.id))[0]["id"]
+    for spell in ("first", "second"):
+        await Attendance.insert(Attendance(meeting=meeting, person=person, role=spell))
+    minutes = (await Minutes.insert(Minutes(meeting=meeting)).returning(Minutes.id))[0]["id"]
+    for number, reason in ((1, "issued"), (2, "typo"), (2, "name")):
+        await MinutesVersion.insert(MinutesVersion(minutes=minutes, number=number, reason=reason))
+    result = await run_forwards(app_name="all")
+    assert result.success, result.message
+    rows = await Attendance.select(Attendance.role)
+    print("attendance", [r["role"] for r in rows])
+    rows = await MinutesVersion.select(
+        MinutesVersion.reason, MinutesVersion.number
+    ).order_by(MinutesVersion.id)
+    print("versions", [(r["reason"], r["number"]) for r in rows])
+    try:
+        await Attendance.insert(Attendance(meeting=meeting, person=person, role="third"))
+    except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError):
+        print("refused")
+
+asyncio.run(main())
+"""
+
+
+def test_the_unique_index_migration_merges_rows_already_duplicated() -> None:
+    url, data_dir = support.new_database("unique")
+    try:
+        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
+        migrated = subprocess.run(
+            [sys.executable, "-m", "governance.cli", "migrate"],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        run = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        lines = run.stdout.splitlines()
+        assert "attendance ['second']" in lines
+        assert "versions [('issued', 1), ('typo', 2), ('name', 3)]" in lines
+        assert "refused" in lines
+    finally:
+        support.drop_database(url, data_dir)

@@ -18,7 +18,7 @@ from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid, NotFound
-from governance.forms import form_data, version_of
+from governance.forms import filter_choice, filter_number, form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
 from governance.web import form_page, settings_of, user_of
@@ -286,12 +286,15 @@ async def clocks_page(
     kind: Annotated[str, QueryParameter(max_length=40)] = "",
     adm: Annotated[str, QueryParameter(max_length=12)] = "",
 ) -> Template:
-    # The filter form sends "Any" as an empty value: only a whole number narrows the list.
+    # The filter form sends "Any" as an empty value; any other value the filter cannot take is
+    # refused, so the list never looks filtered when it is not.
+    kinds = {k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)}
+    kinds[ClockKind.PANEL_FEEDBACK.value] = LABELS[ClockKind.PANEL_FEEDBACK]
     filters = services.ClockFilter(
-        state=clock_state,
-        partner=int(partner) if partner.isdigit() else None,
-        kind=kind,
-        adm=int(adm) if adm.isdigit() else None,
+        state=filter_choice("state", clock_state, [services.ALL_STATES, *services.STATE_LABELS]),
+        partner=filter_number("partner", partner),
+        kind=filter_choice("kind", kind, kinds),
+        adm=filter_number("adm", adm),
     )
     rows, partners, adms = await asyncio.gather(
         services.running_clocks(filters), services.partners(), services.adm_people()
@@ -302,10 +305,7 @@ async def clocks_page(
             "rows": rows,
             "filters": filters,
             "states": services.STATE_LABELS,
-            "kinds": {
-                k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)
-            }
-            | {ClockKind.PANEL_FEEDBACK.value: LABELS[ClockKind.PANEL_FEEDBACK]},
+            "kinds": kinds,
             "partners": partners,
             "adms": adms,
             "saved": request.query_params.get("saved"),

@@ -26,7 +26,7 @@ from board.rules.indicators import Figure, PartnerQuarter, Quarter, Timeliness
 from governance import audit, clock, home, jobs, nav
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
-from governance.forms import form_data, version_of
+from governance.forms import filter_choice, form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
 from governance.settings import Settings
@@ -758,7 +758,7 @@ class ActionController(Controller):
 
     @get("", name="board:actions")
     async def index(self, request: AnyRequest, status: FromQuery[str] = "") -> Template:
-        status = status if status in ACTION_FILTERS else ""
+        status = filter_choice("status", status, ACTION_FILTERS)
         return Template(
             "board/actions.html",
             context={
@@ -1418,6 +1418,7 @@ async def api_attendance(
 
 @get("/actions", name="board:api_actions", opt=allow(*EDITORS))
 async def api_actions(status: FromQuery[str] = "") -> list[dict[str, Any]]:
+    status = filter_choice("status", status, ACTION_FILTERS)
     return [_plain_action(a, True) for a in await services.actions(status)]
 
 

@@ -134,6 +134,18 @@ def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _error_page(request, 409, "That could not be saved", STALE_EDIT)
 
 
+def _too_deep(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # A JSON body nested thousands deep exhausts the decoder's recursion: the sender's mistake.
+    if "deserializing" not in str(exc) and "decoding a JSON" not in str(exc):
+        return _server_error(request, exc)
+    return _error_page(
+        request,
+        400,
+        "There is a problem with what was sent",
+        "The request body is nested too deeply to read. Nothing was changed.",
+    )
+
+
 def _missing(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _not_found(request, exc)
 
@@ -284,6 +296,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Invalid: _invalid,
             Conflict: _conflict,
             NotFound: _missing,
+            RecursionError: _too_deep,
             sqlite3.Error: _database,
             asyncpg.PostgresError: _database,
             HTTPException: _http,

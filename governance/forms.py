@@ -1,10 +1,12 @@
-"""Reading HTML form posts into plain dicts, and the context every form page needs."""
+"""Reading HTML form posts into plain dicts, and query filters into values or a refusal."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 from litestar import Request
+from litestar.exceptions import ValidationException
 
 MULTI_VALUED = frozenset({"roles", "adm_partners"})
 
@@ -26,3 +28,35 @@ def version_of(data: dict[str, Any]) -> int:
         return int(str(data.get("version", "")))
     except ValueError:
         return -1
+
+
+# ---------------------------------------------------------------- query filters
+# A filter given a value it cannot take is refused (400, naming the filter and the value), never
+# quietly dropped: a list that ignored "partner=abc" would look filtered when it is not.
+
+LARGEST_NUMBER = 2**31 - 1
+
+
+def refuse_filter(name: str, value: str, expected: str) -> NoReturn:
+    message = f"The filter '{name}' cannot be '{value[:60]}': {expected}."
+    raise ValidationException(
+        detail=message + " Nothing was filtered: change the filter and try again.",
+        extra=[{"key": name, "message": message, "source": "query"}],
+    )
+
+
+def filter_choice(name: str, value: str, allowed: Iterable[str]) -> str:
+    """The value, "" for any; a value not among `allowed` is refused."""
+    choices = [str(a) for a in allowed]
+    if value and value not in choices:
+        refuse_filter(name, value, "choose one of " + ", ".join(choices))
+    return value
+
+
+def filter_number(name: str, value: str) -> int | None:
+    """A whole number (a record's id), None for any; anything else is refused."""
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > LARGEST_NUMBER:
+        refuse_filter(name, value, "give a whole number, or leave it empty for any")
+    return int(value)

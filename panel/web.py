@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, Router, get, post, put
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -291,6 +291,11 @@ class PolicyController(Controller):
 # ---------------------------------------------------------------- meetings
 
 
+# The years a meetings list may be asked for; others are refused (400) rather than overflowing
+# the calendar or quietly showing this year.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _month_label(year: int, month: int) -> str:
     return f"{date(year, month, 1):%B %Y}"
 
@@ -315,7 +320,9 @@ class MeetingController(Controller):
     opt = allow(*STAFF)
 
     @get("", name="panel:meetings")
-    async def index(self, year: FromQuery[int | None] = None) -> Template:
+    async def index(
+        self, year: Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)] = None
+    ) -> Template:
         today = clock.today()
         first = date(year, 1, 1) if year else date(today.year, today.month, 1)
         last = date(year, 12, 31) if year else first + timedelta(days=366)

@@ -3,8 +3,10 @@ panel could sit in, JSON nested without end and filters with values they cannot 
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
@@ -55,3 +57,64 @@ async def test_every_route_with_an_id_answers_4xx_to_a_number_no_id_can_be(clien
             if not 400 <= response.status_code < 500:
                 failures.append(f"{role.value} {method} {path}: {response.status_code}")
     assert failures == []
+
+
+@pytest.mark.parametrize("year", ["-1", "0", "1999", "2101", "9999", "99999999999999999999"])
+async def test_a_meetings_list_for_a_year_no_panel_could_sit_in_is_refused(
+    client, sign_in, year
+) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    response = await client.get(f"/panel/meetings?year={year}")
+    assert response.status_code == 400
+    assert "year" in response.text
+
+
+async def test_a_meetings_list_for_a_real_year_is_shown(client, sign_in) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    assert (await client.get("/panel/meetings?year=2027")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/panel/meetings", "/api/v1/board/actions", "/panel/meetings/new"]
+)
+async def test_json_nested_ten_thousand_deep_is_refused(client, sign_in, path) -> None:
+    await sign_in(Role.PANEL_ADVISER, Role.BOARD_CHAIR)
+    for body in ("[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000):
+        response = await client.post(
+            path, content=body, headers={"content-type": "application/json"}
+        )
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("state=bogus", "'state' cannot be 'bogus'"),
+        ("partner=abc", "'partner' cannot be 'abc'"),
+        ("kind=zzz", "'kind' cannot be 'zzz'"),
+        ("adm=-4", "'adm' cannot be '-4'"),
+        ("partner=99999999999999999999", "partner"),
+    ],
+)
+async def test_a_clocks_filter_given_a_value_it_cannot_take_says_so(
+    client, sign_in, query, named
+) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    response = await client.get(f"/adm/clocks?{query}")
+    assert response.status_code == 400
+    assert named in html.unescape(response.text)
+
+
+async def test_the_clocks_filters_still_take_their_own_values(client, sign_in, agency) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    for query in ("", "state=all", "state=met", f"partner={agency['PCC']}", "kind=adm_decision"):
+        assert (await client.get(f"/adm/clocks?{query}")).status_code == 200, query
+
+
+async def test_an_actions_filter_given_a_value_it_cannot_take_says_so(client, sign_in) -> None:
+    await sign_in(Role.BOARD_CHAIR)
+    page = await client.get("/board/actions?status=bogus")
+    assert page.status_code == 400 and "'status' cannot be 'bogus'" in html.unescape(page.text)
+    api = await client.get("/api/v1/board/actions?status=bogus")
+    assert api.status_code == 400 and api.json()["errors"][0]["key"] == "status"
+    assert (await client.get("/board/actions?status=overdue")).status_code == 200

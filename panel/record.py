@@ -828,12 +828,8 @@ async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: s
     comment = check.text("comment", data.get("comment"), "Comment", max_length=2000, required=False)
     check.raise_if_any()
     async with db.transaction():
-        if db.is_postgres():
-            # SQLite's immediate transaction already serialises writers; PostgreSQL needs a lock
-            # so two posts of the same rating cannot both pass the duplicate check.
-            await QualityRating.raw(
-                "SELECT pg_advisory_xact_lock({}, {})", _PG_RATING_LOCK, item_id
-            )
+        # Two posts of the same rating at once may both pass this check: the unique index on
+        # (item, member, report_key) then refuses the second, which is answered 409.
         earlier = await QualityRating.select(QualityRating.report_type).where(
             (QualityRating.item == item_id) & (QualityRating.member == int(member))
         )
@@ -849,6 +845,7 @@ async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: s
                     item=item_id,
                     member=int(member),
                     report_type=report_type,
+                    report_key=report_key(report_type),
                     team=team,
                     quality=quality,
                     complete=complete,
@@ -868,15 +865,19 @@ async def rate_item(actor: Actor, item_id: int, data: dict[str, Any], *, path: s
     return new_id
 
 
+def report_key(report_type: str) -> str:
+    """The same report however it is spaced or cased (as the migration that filled the column)."""
+    return " ".join(report_type.split()).casefold()[:200]
+
+
 def _same_report(one: str, other: str) -> bool:
-    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+    return report_key(one) == report_key(other)
 
 
 # ---------------------------------------------------------------- a member's own ratings
 
 # A member rates the reports of the items they sat on at panels of the last twelve months.
 OWN_RATING_WINDOW = timedelta(days=365)
-_PG_RATING_LOCK = 7_202_612
 
 
 @dataclass(frozen=True, slots=True)

@@ -377,6 +377,11 @@ class QualityRating(Table):
     on_time = Boolean(default=True)
     comment = Text(default="")
     rated_at = Timestamptz(default=TimestamptzNow())
+    # The report rated, spaced and cased one way, so one member's second rating of the same report
+    # of an item is refused by the unique index even when two are saved at once.
+    report_key = Varchar(length=200, default="")
+
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("item", "member", "report_key"),)
 
 
 class Minutes(Table):

@@ -31,7 +31,14 @@ from governance import db as gov_db
 from governance.roles import Role
 from governance.tables import Account, AuditEntry
 from panel import record
-from panel.tables import Attendance, ItemRecord, MemberView, Minutes, MinutesVersion
+from panel.tables import (
+    Attendance,
+    ItemRecord,
+    MemberView,
+    Minutes,
+    MinutesVersion,
+    QualityRating,
+)
 from tests.adm.support import held_meeting, recommendation
 from tests.adm.test_meeting_to_decision import _record_all
 from tests.conftest import DATA_DIR, PASSWORD, Person, _free_port, make_account, sign_in_client
@@ -189,6 +196,27 @@ async def test_twenty_new_accounts_with_one_email_make_one_account(server, agenc
         codes = await _at_once(client, "POST", "/admin/accounts/new", data=new)
     assert codes[201] == 1 and codes[409] == N - 1
     assert await Account.count() == before + 1
+
+
+async def test_twenty_ratings_of_one_report_by_one_member_record_one(server, agency) -> None:
+    held = await held_meeting(agency)
+    members = list(held.members.values())
+    await record.save_attendance(held.adviser, held.meeting_id, adm_demo.present_all(members))
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    rating = {
+        "member": str(members[0]),
+        "report_type": "Prospective adopter's report",
+        "team": "North assessment team",
+        "quality": "good",
+        "complete": "adequate",
+        "on_time": "yes",
+    }
+    item = held.items[0]
+    async with _client(server, adviser) as client:
+        codes = await _at_once(client, "POST", f"/panel/record/items/{item}/ratings", data=rating)
+    assert codes == Counter({303: 1, 409: N - 1})
+    rows = await QualityRating.select(QualityRating.report_key).where(QualityRating.item == item)
+    assert rows == [{"report_key": "prospective adopter's report"}]
 
 
 def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:

@@ -324,11 +324,10 @@ async def _assignments_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
 ) -> Template:
-    counts = {k: request.query_params.get(k, "") for k in ("moved", "stuck")}
+    moved, stuck = (filter_number(k, request.query_params.get(k, "")) for k in ("moved", "stuck"))
     return form_page(
         "adm/assignments.html", request, errors=errors, status_code=status_code,
-        moved=int(counts["moved"]) if counts["moved"].isdigit() else 0,
-        stuck=int(counts["stuck"]) if counts["stuck"].isdigit() else 0,
+        moved=moved or 0, stuck=stuck or 0,
         assignments=await services.assignments(), partners=await services.partners(),
         people=await services.adm_people(), roles=services.ROLE_LABELS, values=values or {},
         saved=request.query_params.get("saved"),

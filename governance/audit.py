@@ -161,14 +161,16 @@ async def entries(
     flt: AuditFilter, *, limit: int = 50, before_id: int | None = None
 ) -> list[dict[str, Any]]:
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit)
+    # SQLite's LIKE already ignores case (and warns of ILIKE, which it lacks).
+    contains = "ilike" if db.is_postgres() else "like"
     if flt.actor:
-        query = query.where(AuditEntry.actor.ilike(f"%{flt.actor}%"))
+        query = query.where(getattr(AuditEntry.actor, contains)(f"%{flt.actor}%"))
     if flt.action:
         query = query.where(AuditEntry.action == flt.action)
     if flt.record_type:
         query = query.where(AuditEntry.record_type == flt.record_type)
     if flt.path:
-        query = query.where(AuditEntry.path.ilike(f"%{flt.path}%"))
+        query = query.where(getattr(AuditEntry.path, contains)(f"%{flt.path}%"))
     if flt.since:
         query = query.where(AuditEntry.at >= clock.day_bounds(flt.since)[0])
     if flt.until:

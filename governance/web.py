@@ -25,7 +25,7 @@ from litestar.utils.scope.state import ScopeState
 from governance import audit, auth, clock, home, nav, services
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
-from governance.forms import form_data, version_of
+from governance.forms import filter_number, form_data, version_of
 from governance.guards import allow, public, signed_in
 from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
 from governance.settings import Settings
@@ -508,9 +508,11 @@ class AgencyController(Controller):
 # ---------------------------------------------------------------- audit log
 
 
-def _audit_filter(
+async def _audit_filter(
     actor: str, action: str, record_type: str, path: str, since: str, until: str
 ) -> tuple[audit.AuditFilter, dict[str, str]]:
+    """The filter, and what is wrong with it: a date that is not a real date, or an action or a
+    record the log has never held, is said on the page rather than quietly ignored."""
     errors: dict[str, str] = {}
     days: dict[str, date | None] = {}
     for key, value in (("since", since), ("until", until)):
@@ -519,6 +521,15 @@ def _audit_filter(
         except ValueError:
             errors[key] = "Enter a real date, like 2026-11-23"
             days[key] = None
+    if days["since"] and days["until"] and days["since"] > days["until"]:
+        errors["until"] = "The end date must be the same as or after the start date"
+    actions, types = await audit.actions_and_types()
+    if action and action not in actions:
+        errors["action"] = f"The log has no action '{action[:60]}': choose one from the list"
+    if record_type and record_type not in types:
+        errors["record_type"] = (
+            f"The log has no record '{record_type[:60]}': choose one from the list"
+        )
     return audit.AuditFilter(
         actor=actor[:200],
         action=action[:40],
@@ -538,10 +549,11 @@ async def audit_page(
     path: FromQuery[str] = "",
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
-    before: FromQuery[int | None] = None,
+    before: FromQuery[str] = "",
 ) -> Template:
-    flt, errors = _audit_filter(actor, action, record_type, path, since, until)
-    rows = await audit.entries(flt, limit=51, before_id=before) if not errors else []
+    page_from = filter_number("before", before)
+    flt, errors = await _audit_filter(actor, action, record_type, path, since, until)
+    rows = await audit.entries(flt, limit=51, before_id=page_from) if not errors else []
     actions, types = await audit.actions_and_types()
     await audit.record(
         user_of(request),
@@ -555,7 +567,7 @@ async def audit_page(
         "governance/audit.html",
         request,
         errors=errors,
-        status_code=400 if errors else 200,
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else 200,
         entries=rows[:50],
         more=rows[50]["id"] + 1 if len(rows) > 50 else None,
         actions=actions,
@@ -712,14 +724,15 @@ async def api_audit(
     path: FromQuery[str] = "",
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
-    before: FromQuery[int | None] = None,
+    before: FromQuery[str] = "",
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    flt, errors = _audit_filter(actor, action, record_type, path, since, until)
+    page_from = filter_number("before", before)
+    flt, errors = await _audit_filter(actor, action, record_type, path, since, until)
     if errors:
         raise Invalid(errors)
     await audit.record(user_of(request), "view", "audit_log", "", path=request.url.path)
-    return await audit.entries(flt, limit=limit, before_id=before)
+    return await audit.entries(flt, limit=limit, before_id=page_from)
 
 
 api_router = Router(

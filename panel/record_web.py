@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from governance import audit, clock, nav
 from governance.errors import Conflict, Invalid, NotFound
-from governance.forms import form_data, version_of
+from governance.forms import filter_number, form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
 from governance.web import form_page, user_of
@@ -393,11 +393,11 @@ class MyRatingsController(Controller):
         meetings: dict[tuple[int, date], list[record.OwnItem]] = {}
         for item in items:
             meetings.setdefault((item.meeting_id, item.day), []).append(item)
-        rated = request.query_params.get("rated", "")
+        rated = filter_number("rated", request.query_params.get("rated", ""))
         return form_page(
             "panel/my_ratings.html", request,
             meetings=[(day, rows) for (_, day), rows in meetings.items()],
-            rated=next((i for i in items if str(i.item_id) == rated), None),
+            rated=next((i for i in items if i.item_id == rated), None),
         )  # fmt: skip
 
     @get("/{item_id:int}", name="panel:my_rating")

@@ -118,3 +118,57 @@ async def test_an_actions_filter_given_a_value_it_cannot_take_says_so(client, si
     api = await client.get("/api/v1/board/actions?status=bogus")
     assert api.status_code == 400 and api.json()["errors"][0]["key"] == "status"
     assert (await client.get("/board/actions?status=overdue")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("since=2026-02-31", "since", "Enter a real date"),
+        ("until=yesterday", "until", "Enter a real date"),
+        ("since=2026-12-03&until=2026-12-01", "until", "same as or after the start date"),
+        ("action=bogus", "action", "The log has no action 'bogus'"),
+        ("record_type=bogus", "record_type", "The log has no record 'bogus'"),
+    ],
+)
+async def test_an_audit_filter_given_a_value_it_cannot_take_says_so_on_the_page(
+    client, sign_in, query, field, message
+) -> None:
+    await sign_in(Role.AUDITOR)
+    page = await client.get(f"/audit?{query}")
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert "govuk-error-summary" in text and f'href="#{field}"' in text and message in text
+    api = await client.get(f"/api/v1/audit?{query}")
+    assert api.status_code == 422 and field in api.text
+
+
+@pytest.mark.parametrize("before", ["abc", "-1", "99999999999999999999"])
+async def test_an_audit_page_from_an_entry_no_entry_can_be_is_refused(
+    client, sign_in, before
+) -> None:
+    await sign_in(Role.AUDITOR)
+    for path in ("/audit", "/api/v1/audit"):
+        response = await client.get(path, params={"before": before})
+        assert response.status_code == 400, path
+        assert f"'before' cannot be '{before}'" in html.unescape(response.text), path
+
+
+async def test_the_audit_filters_still_take_their_own_values(client, sign_in) -> None:
+    await sign_in(Role.AUDITOR)
+    await client.get("/audit")  # the viewing is recorded: action "view", record "audit_log"
+    for query in (
+        "actor=Ann&path=/audit&since=2026-01-01&until=2027-12-31",
+        "action=view&record_type=audit_log",
+        "before=1000",
+    ):
+        assert (await client.get(f"/audit?{query}")).status_code == 200, query
+
+
+@pytest.mark.parametrize("query", ["moved=abc", "stuck=-2", "moved=1e3"])
+async def test_the_assignments_counts_given_text_are_refused(client, sign_in, query) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    response = await client.get(f"/adm/assignments?{query}")
+    assert response.status_code == 400
+    name, value = query.split("=")
+    assert f"'{name}' cannot be '{value}'" in html.unescape(response.text)
+    assert (await client.get("/adm/assignments?moved=2&stuck=1")).status_code == 200

@@ -3,6 +3,7 @@ herself, each report once."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -480,3 +481,15 @@ async def test_staff_recording_a_duplicate_rating_for_a_member_get_a_409(
     assert response.status_code == 409
     assert "Ada Adopter has already rated the PAR for this item" in response.text
     assert await QualityRating.count() == 1
+
+
+@pytest.mark.parametrize("rated", ["abc", "-1", "1.5", "99999999999999999999"])
+async def test_a_rated_confirmation_that_is_not_a_number_is_refused(
+    client, sign_in, held: Held, rated: str
+) -> None:
+    await _as(sign_in, "Ada")
+    response = await client.get("/panel/my/ratings", params={"rated": rated})
+    assert response.status_code == 400
+    assert f"'rated' cannot be '{rated}'" in html.unescape(response.text)
+    shown = await client.get("/panel/my/ratings", params={"rated": str(held.items[0])})
+    assert shown.status_code == 200

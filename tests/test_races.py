@@ -15,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +26,26 @@ from piccolo.querystring import QueryString
 
 from adm import demo as adm_demo
 from adm.tables import Decision, Referral
-from governance import clock
+from governance import audit, clock
 from governance import db as gov_db
 from governance.roles import Role
-from governance.tables import Account, AuditEntry
-from panel import record
+from governance.tables import Account, AuditEntry, OutboxMessage
+from panel import agenda, record, services
 from panel.tables import (
     Attendance,
     ItemRecord,
+    ItemType,
+    Meeting,
     MemberView,
     Minutes,
     MinutesVersion,
+    PackBuild,
     QualityRating,
 )
 from tests.adm.support import held_meeting, recommendation
 from tests.adm.test_meeting_to_decision import _record_all
 from tests.conftest import DATA_DIR, PASSWORD, Person, _free_port, make_account, sign_in_client
+from tests.panel.support import central_list, next_weekday
 
 N = 20
 TODAY = datetime(2027, 1, 15, 12, tzinfo=clock.LONDON)  # after the held meeting of 10 December
@@ -217,6 +221,51 @@ async def test_twenty_ratings_of_one_report_by_one_member_record_one(server, age
     assert codes == Counter({303: 1, 409: N - 1})
     rows = await QualityRating.select(QualityRating.report_key).where(QualityRating.item == item)
     assert rows == [{"report_key": "prospective adopter's report"}]
+
+
+ROSTER = ("Clara", "Sally", "Ada", "Ben", "Mina")
+
+
+async def _agenda_to_publish(client: httpx.AsyncClient) -> int:
+    """A panel three weeks after the server's day with five members invited and one item, whose
+    missing papers go out with a reason."""
+    ids = await central_list()
+    day = next_weekday(TODAY.date() + timedelta(days=20), 3)
+    form = {"starts": "10:00", "ends": "13:00", "venue": "Room 2", "item_slots": "6"}
+    meeting_id = await services.schedule_meeting(audit.SYSTEM, form | {"day": day.isoformat()})
+    for first in ROSTER:
+        await services.invite(audit.SYSTEM, meeting_id, ids[first])
+    await Meeting.update({Meeting.chair: ids["Clara"]}).where(Meeting.id == meeting_id)
+    await agenda.ensure_item_types()
+    kind = await ItemType.select(ItemType.id).where(ItemType.code == "disruption").first()
+    assert kind is not None
+    added = await client.post(
+        f"/panel/meetings/{meeting_id}/agenda/items",
+        data={"item_type": str(kind["id"]), "case_reference": "CPA/2027/1", "initials": "A.B."},
+    )
+    assert added.status_code == 303, added.text
+    return meeting_id
+
+
+async def test_twenty_publications_of_one_agenda_publish_it_once(server, agency) -> None:
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    async with _client(server, adviser) as client:
+        meeting_id = await _agenda_to_publish(client)
+        version = (await agenda.agenda(meeting_id))["state"]["version"]
+        codes = await _at_once(
+            client,
+            "POST",
+            f"/panel/meetings/{meeting_id}/agenda/publish",
+            data={"version": str(version), "missing_reason": "Report follows on the day"},
+        )
+    assert codes == Counter({303: 1, 409: N - 1})
+    published = AuditEntry.count().where(
+        (AuditEntry.record_type == "agenda") & (AuditEntry.action == "publish")
+    )
+    assert await published == 1
+    ready = OutboxMessage.count().where(OutboxMessage.subject.like("%papers are ready"))
+    assert await ready == len(ROSTER)
+    assert await PackBuild.count().where(PackBuild.meeting == meeting_id) == len(ROSTER)
 
 
 def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:

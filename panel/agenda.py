@@ -1317,6 +1317,12 @@ async def build_packs(
     report = await asyncio.to_thread(builder, shape, members, out, _cache_dir(settings))
     by_name = {p.member: p for p in report.packs}
     async with db.transaction():
+        if db.is_postgres():
+            # Builds of one meeting take turns (SQLite's immediate transaction already does), so
+            # a later build replaces an earlier one's rows instead of clashing on the index.
+            await Agenda.raw(
+                'SELECT "id" FROM "agenda" WHERE "meeting" = {} FOR UPDATE', meeting_id
+            )
         await PackBuild.delete().where(
             (PackBuild.meeting == meeting_id)
             & (PackBuild.kind == kind)
@@ -1558,7 +1564,12 @@ async def member_pack(meeting_id: int, person_id: int, kind: PaperKind, settings
     if build is not None and not (settings.data_dir / build["path"]).exists():
         stale = True
     if stale:
-        await build_packs(meeting_id, settings, kind=kind)
+        try:
+            await build_packs(meeting_id, settings, kind=kind)
+        except Exception as error:
+            # Another download built the same packs at the same moment: theirs are read below.
+            if not db.is_clash(error):
+                raise
         build = (
             await PackBuild.select()
             .where(

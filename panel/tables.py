@@ -276,6 +276,9 @@ class PackBuild(Table):
     withheld = Varchar(length=500, default="")  # comma-separated AgendaItem ids left out
     built_at = Timestamptz(default=TimestamptzNow())
 
+    # One pack of each kind per person per meeting, even when two first downloads build at once.
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("meeting", "person", "kind"),)
+
 
 class PackOpen(Table):
     """A member reading the agenda online or downloading their pack."""

@@ -45,7 +45,7 @@ from panel.tables import (
 from tests.adm.support import held_meeting, recommendation
 from tests.adm.test_meeting_to_decision import _record_all
 from tests.conftest import DATA_DIR, PASSWORD, Person, _free_port, make_account, sign_in_client
-from tests.panel.support import central_list, next_weekday
+from tests.panel.support import central_list, email_of, next_weekday
 
 N = 20
 TODAY = datetime(2027, 1, 15, 12, tzinfo=clock.LONDON)  # after the held meeting of 10 December
@@ -266,6 +266,29 @@ async def test_twenty_publications_of_one_agenda_publish_it_once(server, agency)
     ready = OutboxMessage.count().where(OutboxMessage.subject.like("%papers are ready"))
     assert await ready == len(ROSTER)
     assert await PackBuild.count().where(PackBuild.meeting == meeting_id) == len(ROSTER)
+
+
+async def test_twenty_first_downloads_of_a_pack_build_it_once(server, agency) -> None:
+    adviser = await make_account(Role.PANEL_ADVISER, name="Priya Adviser")
+    async with _client(server, adviser) as client:
+        meeting_id = await _agenda_to_publish(client)
+        version = (await agenda.agenda(meeting_id))["state"]["version"]
+        published = await client.post(
+            f"/panel/meetings/{meeting_id}/agenda/publish",
+            data={"version": str(version), "missing_reason": "Report follows on the day"},
+        )
+        assert published.status_code == 303
+    # As after a restore that left the generated packs to be rebuilt: none is built yet.
+    await PackBuild.delete().where(PackBuild.meeting == meeting_id)
+    ben = await make_account(Role.PANEL_MEMBER, name="Ben Born", email=email_of("Ben Born"))
+    async with _client(server, ben) as client:
+        path = f"/panel/my/packs/{meeting_id}/pack.docx"
+        responses = await asyncio.gather(*(client.get(path) for _ in range(N)))
+    assert Counter(r.status_code for r in responses) == Counter({200: N})
+    assert all(r.content.startswith(b"PK") for r in responses)
+    builds = await PackBuild.select(PackBuild.person).where(PackBuild.meeting == meeting_id)
+    assert len(builds) == len(ROSTER)
+    assert len({b["person"] for b in builds}) == len(ROSTER)
 
 
 def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:

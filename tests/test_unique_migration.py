@@ -16,10 +16,15 @@ import asyncpg
 from piccolo.apps.migrations.commands.backwards import run_backwards
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from governance.tables import Person
-from panel.tables import Attendance, Meeting, Minutes, MinutesVersion
+from panel.tables import (
+    AgendaItem, Attendance, ItemType, Meeting, Minutes, MinutesVersion, PackBuild, PanelMember,
+    QualityRating,
+)
 
 async def main():
-    result = await run_backwards(app_name="panel", migration_id="1", auto_agree=True)
+    result = await run_backwards(
+        app_name="panel", migration_id="2026-12-03T13:30:00:000000", auto_agree=True
+    )
     assert result.success, result.message
     at = datetime(2027, 1, 14, 10, tzinfo=timezone.utc)
     ann = Person(name="Ann", email="ann@example.org")
@@ -31,6 +36,20 @@ async def main():
     minutes = (await Minutes.insert(Minutes(meeting=meeting)).returning(Minutes.id))[0]["id"]
     for number, reason in ((1, "issued"), (2, "typo"), (2, "name")):
         await MinutesVersion.insert(MinutesVersion(minutes=minutes, number=number, reason=reason))
+    for built in ("first", "second"):
+        await PackBuild.insert(PackBuild(meeting=meeting, person=person, kind="docx",
+                                         path=built, sha256=built))
+    kind = (await ItemType.insert(ItemType(code="t", name="T")).returning(ItemType.id))[0]["id"]
+    item = AgendaItem(meeting=meeting, item_type=kind, case_reference="X/1")
+    item = (await AgendaItem.insert(item).returning(AgendaItem.id))[0]["id"]
+    member = (await PanelMember.insert(PanelMember(person=person)).returning(PanelMember.id))
+    member = member[0]["id"]
+    for report, comment in (("PAR", "first"), (" par ", "second"), ("CPR", "other")):
+        await QualityRating.raw(
+            "INSERT INTO quality_rating (item, member, report_type, team, quality, complete,"
+            " on_time, comment, rated_at) VALUES ({}, {}, {}, '', 'good', 'good', {}, {}, {})",
+            item, member, report, True, comment, at,
+        )
     result = await run_forwards(app_name="all")
     assert result.success, result.message
     rows = await Attendance.select(Attendance.role)
@@ -39,10 +58,28 @@ async def main():
         MinutesVersion.reason, MinutesVersion.number
     ).order_by(MinutesVersion.id)
     print("versions", [(r["reason"], r["number"]) for r in rows])
+    rows = await PackBuild.select(PackBuild.path)
+    print("packs", [r["path"] for r in rows])
+    rows = await QualityRating.select(QualityRating.comment, QualityRating.report_key).order_by(
+        QualityRating.id
+    )
+    print("ratings", [(r["comment"], r["report_key"]) for r in rows])
+    clashes = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
     try:
         await Attendance.insert(Attendance(meeting=meeting, person=person, role="third"))
-    except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError):
+    except clashes:
         print("refused")
+    try:
+        await PackBuild.insert(PackBuild(meeting=meeting, person=person, kind="docx",
+                                         path="third", sha256="third"))
+    except clashes:
+        print("pack refused")
+    try:
+        await QualityRating.insert(QualityRating(item=item, member=member, report_type="Par",
+                                                 report_key="par", quality="good",
+                                                 complete="good"))
+    except clashes:
+        print("rating refused")
 
 asyncio.run(main())
 """
@@ -65,5 +102,8 @@ def test_the_unique_index_migration_merges_rows_already_duplicated() -> None:
         assert "attendance ['second']" in lines
         assert "versions [('issued', 1), ('typo', 2), ('name', 3)]" in lines
         assert "refused" in lines
+        assert "packs ['second']" in lines
+        assert "ratings [('second', 'par'), ('other', 'cpr')]" in lines
+        assert "pack refused" in lines and "rating refused" in lines
     finally:
         support.drop_database(url, data_dir)

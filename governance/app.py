@@ -32,7 +32,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from governance import db, guards, jobs, templating
+from governance import backup as _backup_job  # noqa: F401  (registers the daily backup)
+from governance import db, guards, jobs, storage, templating
 from governance.auth import SessionMiddleware
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.settings import ROOT, Settings
@@ -148,6 +149,19 @@ def _too_deep(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 def _missing(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _not_found(request, exc)
+
+
+def _file_missing(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The record is there but its file is not (a database restored without its files, a
+    # bucket emptied): a fault for the administrator, said plainly, not a server error.
+    log.error("stored file missing on %s: %s", request.url.path, exc)
+    return _error_page(
+        request,
+        404,
+        "The file is missing from storage",
+        f"{exc} The record is kept, but its file is not where the service stores files. Tell"
+        " your system administrator: it may need restoring from a backup.",
+    )
 
 
 def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -296,6 +310,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Invalid: _invalid,
             Conflict: _conflict,
             NotFound: _missing,
+            storage.Missing: _file_missing,
             RecursionError: _too_deep,
             sqlite3.Error: _database,
             asyncpg.PostgresError: _database,

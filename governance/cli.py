@@ -1,4 +1,4 @@
-"""The `governance` command: serve, migrate, demo, create-user, audit verify."""
+"""The `governance` command: serve, migrate, demo, create-user, audit verify, backup, restore."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -186,6 +187,65 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+def _print_report(report: Any, verb: str) -> None:
+    click.echo(f"{verb} {report.archive}")
+    click.echo(f"  database: {report.database}, {report.rows} rows in {len(report.tables)} tables")
+    click.echo(f"  files: {report.files} ({report.bytes:,} bytes); packs are rebuilt when opened")
+    click.echo(f"  audit chain: {report.audit_entries} entries, head {report.audit_head[:16]}")
+    for check in report.checks:
+        click.echo(f"  checked: {check}")
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--daily",
+    is_flag=True,
+    help="Write today's backup into the backups folder and remove those the policy no longer"
+    " keeps (7 daily, 5 weekly), as the service does each day.",
+)
+def backup_command(dest: Path | None, daily: bool) -> None:
+    """Write one archive of the database and the stored files to DEST (a .tar.gz or a folder)."""
+    from governance import backup
+    from governance.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        if daily:
+            report, removed = _run(backup.daily(settings))
+        else:
+            if dest is None:
+                raise click.UsageError("Say where the archive goes: governance backup DEST")
+            report, removed = _run(backup.backup(settings, dest)), []
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    _print_report(report, "Backed up to")
+    for path in removed:
+        click.echo(f"  removed (older than the policy keeps): {path.name}")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace a target database or storage that is not empty."
+)
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore ARCHIVE into the configured database and storage (stop the service first)."""
+    from governance import backup
+    from governance.settings import Settings
+
+    try:
+        report = _run(backup.restore(Settings.from_env(), archive, force=force))
+    except backup.Unverified as error:
+        raise click.ClickException(
+            f"The restore finished but does not match the archive: {error}. Do not use this"
+            " copy; restore the archive again with --force, or an earlier archive"
+        ) from None
+    except backup.BackupError as error:
+        raise click.ClickException(f"Nothing was restored: {error}") from None
+    _print_report(report, "Restored from")
 
 
 @main.command()

@@ -30,6 +30,13 @@ def _secret_key(data_dir: Path, given: str | None) -> str:
     return path.read_text().strip()
 
 
+def _storage_kind(value: str | None) -> str:
+    kind = (value or "local").strip().lower()
+    if kind not in {"local", "s3"}:
+        raise ValueError(f"STORAGE must be local or s3, not {value!r}")
+    return kind
+
+
 def clock_start() -> str:
     """GOVERNANCE_CLOCK: the moment the service's clock starts from (governance/clock.py), read
     before any Settings exist so that a test module's import-time dates follow it too."""
@@ -57,11 +64,25 @@ class Settings:
     upload_limit_mb: int = 25
     scheduler: bool = True
     db_pool: bool = True
+    storage: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    backup_dir: Path | None = None
+    backup_daily: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def storage_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def backups(self) -> Path:
+        """Where the daily backups go: BACKUP_DIR, or backups/ beside the embedded database."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -88,4 +109,13 @@ class Settings:
             upload_limit_mb=int(env.get("UPLOAD_LIMIT_MB", "25")),
             scheduler=_flag(env.get("SCHEDULER"), True),
             db_pool=_flag(env.get("DB_POOL"), True),
+            storage=_storage_kind(env.get("STORAGE")),
+            s3_bucket=env.get("S3_BUCKET", ""),
+            s3_prefix=env.get("S3_PREFIX", ""),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", ""),
+            s3_region=env.get("S3_REGION", ""),
+            s3_access_key=env.get("S3_ACCESS_KEY_ID", ""),
+            s3_secret_key=env.get("S3_SECRET_ACCESS_KEY", ""),
+            backup_dir=Path(env["BACKUP_DIR"]).resolve() if env.get("BACKUP_DIR") else None,
+            backup_daily=_flag(env.get("BACKUP_DAILY"), True),
         )

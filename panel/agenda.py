@@ -18,6 +18,7 @@ from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
+from governance.storage import Missing, storage_for
 from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, services, uploads
@@ -847,40 +848,28 @@ async def defer_item(
 # ---------------------------------------------------------------- papers
 
 
-def _blob(settings: Settings, sha256: str) -> Path:
-    return settings.storage_dir / "papers" / sha256[:2] / sha256
+def paper_key(sha256: str) -> str:
+    """Where a paper version's content is kept: by its hash, so a stored file never changes."""
+    return f"papers/{sha256[:2]}/{sha256}"
 
 
 async def stored_paper(settings: Settings, sha256: str) -> bytes:
     """The content of a stored paper version; NotFound if its file has gone from storage."""
-    blob = _blob(settings, sha256)
-    if not blob.exists():
-        raise NotFound("The paper's file is missing from storage")
-    return await asyncio.to_thread(blob.read_bytes)
+    try:
+        return await storage_for(settings).get(paper_key(sha256))
+    except Missing:
+        raise Missing("The paper's file is missing from storage.") from None
+
+
+async def _store(settings: Settings, data: bytes, sha256: str) -> None:
+    store = storage_for(settings)
+    if not await store.exists(paper_key(sha256)):
+        await store.put(paper_key(sha256), data)
 
 
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
-
-
-def _store(settings: Settings, data: bytes, sha256: str) -> None:
-    target = _blob(settings, sha256)
-    if target.exists():
-        return
-    for folder in (settings.storage_dir, target.parent.parent, target.parent):
-        _private_dir(folder)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 async def _papers(item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -968,7 +957,7 @@ async def upload_paper(
     verdict = await asyncio.to_thread(uploads.check_upload, filename or "paper", content, limits)
     if not verdict.accepted or verdict.kind is None:
         raise Invalid({"file": verdict.message})
-    await asyncio.to_thread(_store, settings, content, verdict.sha256)
+    await _store(settings, content, verdict.sha256)
     title = title or required_as or Path(verdict.filename).stem
     async with db.transaction():
         if existing is None:
@@ -1029,8 +1018,7 @@ async def paper_version(version_id: int, settings: Settings) -> tuple[dict[str, 
     )
     if row is None:
         raise NotFound(f"No paper version {version_id}")
-    data = await asyncio.to_thread(_blob(settings, row["sha256"]).read_bytes)
-    return dict(row), data
+    return dict(row), await stored_paper(settings, row["sha256"])
 
 
 # ---------------------------------------------------------------- conflict screening
@@ -1190,8 +1178,14 @@ async def agenda(meeting_id: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- packs
 
 
-def _packs_dir(settings: Settings, meeting_id: int) -> Path:
-    return settings.data_dir / "packs" / f"meeting-{meeting_id}"
+def _pack_key(meeting_id: int, filename: str) -> str:
+    return f"packs/meeting-{meeting_id}/{filename}"
+
+
+def _work_dir(settings: Settings) -> tempfile.TemporaryDirectory[str]:
+    """A private scratch folder a build writes its packs into before they are stored."""
+    _private_dir(settings.data_dir / "work")
+    return tempfile.TemporaryDirectory(dir=settings.data_dir / "work", prefix="packs-")
 
 
 def _cache_dir(settings: Settings) -> Path:
@@ -1221,7 +1215,7 @@ async def _pack_meeting(
                 documents.Paper(
                     name=p["title"],
                     kind=uploads.Kind(v["kind"]),
-                    content=_blob(settings, v["sha256"]),
+                    content=await stored_paper(settings, v["sha256"]),
                     version=v["number"],
                     changed=(v["changed"] or "changed") if (v["late"] or v["number"] > 1) else None,
                     full_pack_only=p["full_pack_only"],
@@ -1309,13 +1303,18 @@ async def build_packs(
     readers = await _readers(meeting_id)
     if not readers:
         return None
-    out = _packs_dir(settings, meeting_id)
-    for folder in (settings.data_dir / "packs", out, _cache_dir(settings)):
-        _private_dir(folder)
+    _private_dir(_cache_dir(settings))
     members = [_member_of(r, numbers) for r in readers]
     builder = documents.build_pdf_packs if kind is PaperKind.PDF else documents.build_docx_packs
-    report = await asyncio.to_thread(builder, shape, members, out, _cache_dir(settings))
-    by_name = {p.member: p for p in report.packs}
+    store = storage_for(settings)
+    built: dict[str, tuple[str, bytes, int | None]] = {}
+    with _work_dir(settings) as work:
+        report = await asyncio.to_thread(builder, shape, members, Path(work), _cache_dir(settings))
+        for pack in report.packs:
+            data = await asyncio.to_thread(pack.path.read_bytes)
+            key = _pack_key(meeting_id, pack.path.name)
+            await store.put(key, data)
+            built[pack.member] = (key, data, pack.pages)
     async with db.transaction():
         if db.is_postgres():
             # Builds of one meeting take turns (SQLite's immediate transaction already does), so
@@ -1329,16 +1328,15 @@ async def build_packs(
             & PackBuild.person.is_in([r.person_id for r in readers])
         )
         for reader in readers:
-            pack = by_name[reader.name]
-            data = await asyncio.to_thread(pack.path.read_bytes)
+            key, data, pages = built[reader.name]
             await PackBuild.insert(
                 PackBuild(
                     meeting=meeting_id,
                     person=reader.person_id,
                     kind=kind,
-                    path=str(pack.path.relative_to(settings.data_dir)),
+                    path=key,  # the pack's key in storage
                     sha256=hashlib.sha256(data).hexdigest(),
-                    pages=pack.pages,
+                    pages=pages,
                     withheld=",".join(str(i) for i in sorted(reader.withdrawn_from)),
                     built_at=built_at,
                 )
@@ -1352,16 +1350,17 @@ async def build_packs(
 
 async def full_pack(
     meeting_id: int, person_id: int, name: str, kind: PaperKind, settings: Settings
-) -> Path:
-    """An adviser's or administrator's full pack, built for them on request."""
+) -> tuple[str, bytes]:
+    """An adviser's or administrator's full pack, built for them on request: its file name and
+    content (it is not kept)."""
     shape, _numbers = await _pack_meeting(meeting_id, settings)
-    out = _packs_dir(settings, meeting_id) / "full"
-    for folder in (settings.data_dir / "packs", out.parent, out, _cache_dir(settings)):
-        _private_dir(folder)
+    _private_dir(_cache_dir(settings))
     member = documents.Member(name, full_pack=True)
     builder = documents.build_pdf_packs if kind is PaperKind.PDF else documents.build_docx_packs
-    report = await asyncio.to_thread(builder, shape, [member], out, _cache_dir(settings))
-    return report.packs[0].path
+    with _work_dir(settings) as work:
+        report = await asyncio.to_thread(builder, shape, [member], Path(work), _cache_dir(settings))
+        path = report.packs[0].path
+        return path.name, await asyncio.to_thread(path.read_bytes)
 
 
 async def _after_change(meeting_id: int, settings: Settings, actor: Actor | None) -> None:
@@ -1547,7 +1546,9 @@ async def member_view(meeting_id: int, person_id: int) -> dict[str, Any]:
     }
 
 
-async def member_pack(meeting_id: int, person_id: int, kind: PaperKind, settings: Settings) -> Path:
+async def member_pack(
+    meeting_id: int, person_id: int, kind: PaperKind, settings: Settings
+) -> tuple[str, bytes]:
     state = await _agenda_row(meeting_id)
     build = (
         await PackBuild.select()
@@ -1561,8 +1562,9 @@ async def member_pack(meeting_id: int, person_id: int, kind: PaperKind, settings
     stale = build is None or (
         state["packs_built_at"] is not None and build["built_at"] < state["packs_built_at"]
     )
-    if build is not None and not (settings.data_dir / build["path"]).exists():
-        stale = True
+    store = storage_for(settings)
+    if build is not None and not await store.exists(str(build["path"])):
+        stale = True  # built before packs were kept in storage, or the file has gone: rebuild
     if stale:
         try:
             await build_packs(meeting_id, settings, kind=kind)
@@ -1581,7 +1583,8 @@ async def member_pack(meeting_id: int, person_id: int, kind: PaperKind, settings
         )
     if build is None:
         raise NotFound("No pack has been built for you")
-    return settings.data_dir / str(build["path"])
+    key = str(build["path"])
+    return key.rsplit("/", 1)[-1], await store.get(key)
 
 
 async def record_open(meeting_id: int, person_id: int, what: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -39,9 +38,9 @@ def _errors(error: Invalid | Conflict) -> tuple[dict[str, str], int]:
     return {error.field or "form": error.message}, HTTP_409_CONFLICT
 
 
-def _file(path: Path, filename: str, media: str) -> Response[bytes]:
+def _file(data: bytes, filename: str, media: str) -> Response[bytes]:
     return Response(
-        path.read_bytes(),
+        data,
         media_type=media,
         headers={
             "content-disposition": f'attachment; filename="{filename}"',
@@ -157,11 +156,13 @@ class AgendaController(Controller):
 async def _full_pack(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[bytes]:
     user = user_of(request)
     await agenda.agenda(meeting_id)  # 404 for a meeting that is not there
-    path = await agenda.full_pack(meeting_id, user.person_id, user.name, kind, settings_of(request))
+    name, data = await agenda.full_pack(
+        meeting_id, user.person_id, user.name, kind, settings_of(request)
+    )
     await audit.record(
         user, "download", "pack", meeting_id, path=request.url.path, summary=f"full {kind} pack"
     )
-    return _file(path, path.name, MEDIA[kind])
+    return _file(data, name, MEDIA[kind])
 
 
 # ---------------------------------------------------------------- items and papers
@@ -389,10 +390,10 @@ class MyPackController(Controller):
 async def _member_file(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[bytes]:
     await _member_may_open(request, meeting_id)
     user = user_of(request)
-    path = await agenda.member_pack(meeting_id, user.person_id, kind, settings_of(request))
+    name, data = await agenda.member_pack(meeting_id, user.person_id, kind, settings_of(request))
     await agenda.record_open(meeting_id, user.person_id, kind.value)
     await audit.record(user, "download", "pack", meeting_id, path=request.url.path, summary=kind)
-    return _file(path, path.name, MEDIA[kind])
+    return _file(data, name, MEDIA[kind])
 
 
 # ---------------------------------------------------------------- JSON API

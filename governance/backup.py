@@ -226,8 +226,10 @@ async def backup(settings: Settings, dest: Path, *, name: str | None = None) -> 
                 raise BackupError("pg_dump is not installed (Debian: postgresql-client)")
             db_file = Path(work) / PG_MEMBER
             facts = await _pg_snapshot_and_dump(settings.database_url, db_file)
-        if not facts["migrations"]:
-            raise BackupError("The database has not been migrated: there is nothing to back up")
+        if not facts["tables"]:
+            raise BackupError(
+                "The database has no tables: run `governance migrate`, or check DATABASE_URL"
+            )
         # Files are added after the snapshot and never change once written (papers are
         # content-addressed), so every file the snapshot's records need is here to copy.
         keys = await asyncio.to_thread(_stored_keys, store)

@@ -3,15 +3,25 @@ from datetime import date, timedelta
 
 import pytest
 
-from governance.calendars import bank_holidays, working_calendar, working_calendar_for
+from governance.calendars import (
+    bank_holidays,
+    statutory_calendar,
+    working_calendar,
+    working_calendar_for,
+    working_calendars,
+)
 from governance.rules.workdays import (
+    CalendarKind,
     WorkingCalendar,
     add_months,
     add_working_days,
+    easter_sunday,
     is_working_day,
+    last_of_working_days_beginning_with,
     long_date,
     next_working_day,
     previous_working_day,
+    statutory_days_off,
     working_days_between,
 )
 
@@ -167,3 +177,88 @@ def test_counting_working_days_by_arithmetic_agrees_with_counting_them_one_by_on
             is_working_day(low + timedelta(days=n), cal) for n in range(1, (high - low).days + 1)
         )
         assert working_days_between(start, end, cal) == (walked if end >= start else -walked)
+
+
+# ---------------------------------------------------------------- statutory working days
+
+
+def test_a_statutory_working_day_excludes_christmas_day_and_good_friday_by_name_aar_reg_2() -> None:
+    # Even from a list of bank holidays that lacks them (in England they are common-law
+    # holidays, not bank holidays under the 1971 Act), AAR reg 2 names them.
+    off = statutory_days_off([2027], frozenset())
+    assert off == {date(2027, 12, 25), date(2027, 3, 26)}
+
+
+def test_good_friday_follows_easter_sunday_in_every_year_the_service_counts() -> None:
+    assert easter_sunday(2026) == date(2026, 4, 5)
+    assert easter_sunday(2027) == date(2027, 3, 28)
+    assert easter_sunday(2028) == date(2028, 4, 16)
+    for year in range(2013, 2041):
+        assert easter_sunday(year) - timedelta(days=2) in bank_holidays([year])
+
+
+def test_the_statutory_calendar_over_christmas_2026_counts_closure_days_aar_reg_2() -> None:
+    cal = statutory_calendar((2026, 2027))
+    for day in (date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)):
+        assert is_working_day(day, cal)
+    for day in (date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)):
+        assert not is_working_day(day, cal)
+
+
+def test_good_friday_and_easter_monday_2027_are_not_statutory_working_days_aar_reg_2() -> None:
+    cal = statutory_calendar([2027])
+    assert not is_working_day(date(2027, 3, 26), cal)
+    assert not is_working_day(date(2027, 3, 29), cal)
+    assert is_working_day(date(2027, 3, 25), cal)
+    assert is_working_day(date(2027, 3, 30), cal)
+
+
+def test_an_agencys_two_calendars_differ_only_by_its_closure_days() -> None:
+    closures = (date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31))
+    both = working_calendars((2026, 2027), closures)
+    assert both.agency.closed - both.statutory.closed == set(closures)
+    assert both.statutory.closed <= both.agency.closed
+    assert both.of(CalendarKind.STATUTORY) is both.statutory
+    assert both.of(CalendarKind.AGENCY) is both.agency
+    assert both.agency == CLOSED_OVER_CHRISTMAS
+
+
+# ---------------------------------------------------------------- periods beginning with a day
+
+
+def test_a_period_beginning_with_a_working_day_counts_that_day_as_day_1_aar_reg_30b_5_c() -> None:
+    cal = statutory_calendar((2026, 2027))
+    monday = date(2027, 1, 4)
+    assert last_of_working_days_beginning_with(monday, 1, cal) == monday
+    assert last_of_working_days_beginning_with(monday, 5, cal) == date(2027, 1, 8)
+    for n in range(1, 60):
+        assert last_of_working_days_beginning_with(monday, n, cal) == add_working_days(
+            monday, n - 1, cal
+        )
+
+
+def test_a_period_beginning_with_a_day_off_starts_counting_on_the_next_working_day() -> None:
+    # Sent on a Saturday, on Good Friday or on Easter Monday: none of them can be a working day
+    # of the period, so day 1 is Tuesday 30 March 2027.
+    cal = statutory_calendar([2027])
+    for day in (date(2027, 3, 26), date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29)):
+        assert last_of_working_days_beginning_with(day, 1, cal) == date(2027, 3, 30)
+        assert last_of_working_days_beginning_with(day, 40, cal) == date(2027, 5, 25)
+
+
+def test_every_period_beginning_with_a_day_ends_on_its_nth_working_day_on_or_after_it() -> None:
+    cal = working_calendar((2026, 2027), [date(2026, 12, 24), date(2026, 12, 29)])
+    start = date(2026, 1, 1)
+    for offset in range(0, 600, 3):
+        day = start + timedelta(days=offset)
+        last = last_of_working_days_beginning_with(day, 40, cal)
+        counted = sum(
+            is_working_day(day + timedelta(days=n), cal) for n in range((last - day).days + 1)
+        )
+        assert counted == 40
+        assert is_working_day(last, cal)
+
+
+def test_a_period_beginning_with_a_day_lasts_at_least_that_day() -> None:
+    with pytest.raises(ValueError, match="at least one working day"):
+        last_of_working_days_beginning_with(date(2027, 1, 4), 0, BANK_HOLIDAYS_ONLY)

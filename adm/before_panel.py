@@ -19,7 +19,7 @@ from adm.tables import ItemClockFacts
 from governance import audit, clock, db
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
-from governance.rules.workdays import WorkingCalendar
+from governance.rules.workdays import Calendars
 from governance.validate import Checker
 from panel.tables import AgendaItem, ItemStatus, MeetingStatus
 
@@ -129,7 +129,7 @@ def _partner(row: dict[str, Any]) -> tuple[int | None, str]:
 
 
 def _evaluate(
-    row: dict[str, Any], today: date, cal: WorkingCalendar, kinds: tuple[ClockKind, ...]
+    row: dict[str, Any], today: date, cals: Calendars, kinds: tuple[ClockKind, ...]
 ) -> list[services.ClockRow]:
     """The clocks of `kinds` for one row of `_ITEM_SQL`."""
     published = row["published_at"]
@@ -163,7 +163,7 @@ def _evaluate(
                 "",
                 each.kind,
                 clocks.LABELS[each.kind],
-                clocks.evaluate(each, today, cal, clocks.DEFAULT_CLOCK_POLICY),
+                clocks.evaluate(each, today, cals, clocks.DEFAULT_CLOCK_POLICY),
                 row["id"],
             )
         )
@@ -171,7 +171,7 @@ def _evaluate(
 
 
 async def clock_rows(
-    filters: services.ClockFilter, today: date, cal: WorkingCalendar
+    filters: services.ClockFilter, today: date, cals: Calendars
 ) -> list[services.ClockRow]:
     """The started clocks before the panel of items on meetings from a month ago onwards, and of
     older items whose Stage 1 or 2 is recorded and not yet over."""
@@ -194,7 +194,7 @@ async def clock_rows(
         if filters.partner and _partner(row)[0] != filters.partner:
             continue
         old = row["starts_at"] < since
-        for each in _evaluate(row, today, cal, STAGES if old else BEFORE_PANEL):
+        for each in _evaluate(row, today, cals, STAGES if old else BEFORE_PANEL):
             finished = each.status.state in (ClockState.MET, ClockState.MISSED)
             if old and finished and not each.status.needs_breach_reason:
                 continue  # an old item's Stage 1 long over: nothing left to see
@@ -209,10 +209,10 @@ async def item_clocks(item_id: int, today: date | None = None) -> ItemClocks:
         raise NotFound(f"No agenda item {item_id}")
     row = dict(found[0])
     day = clock.london(row["starts_at"]).date()
-    cal = await services.working_calendar_between(
+    cals = await services.working_calendars_between(
         min(day, today) - timedelta(days=400), max(day, today)
     )
-    rows = _evaluate(row, today, cal, BEFORE_PANEL)
+    rows = _evaluate(row, today, cals, BEFORE_PANEL)
     facts = {name: row[name] for name in DATE_FIELDS} | {"version": row["facts_version"] or 0}
     row["meeting_on"] = day
     row["partner_name"] = _partner(row)[1]

@@ -10,7 +10,7 @@ from docx.document import Document
 from governance.docx_util import deterministic_docx, marked_document
 from governance.rules.workdays import long_date
 
-REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)
+REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)(c)
 
 
 class Outcome(StrEnum):
@@ -155,9 +155,11 @@ def _right_to_representations_or_review(
         "Your right to make representations or to ask for an independent review", level=2
     )
     document.add_paragraph(
-        f"You have the right, within {REPRESENTATION_WORKING_DAYS} working days of the date of "
-        f"this notice, that is by {respond_by:%A} {long_date(respond_by)} at the latest, to do "
-        "one of the following:"
+        # AAR reg 30B(5)(c): "within 40 working days beginning with the date on which the
+        # notification was sent" - the day of sending is the first of them.
+        f"You have the right, within {REPRESENTATION_WORKING_DAYS} working days beginning with "
+        f"the date this notice was sent, that is by {respond_by:%A} {long_date(respond_by)} at "
+        "the latest, to do one of the following:"
     )
     document.add_paragraph(
         f"make written representations to {decision.agency_name} at the address above; or",

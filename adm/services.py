@@ -32,7 +32,7 @@ from governance import audit, calendars, clock, db, jobs, mail
 from governance.audit import SYSTEM, Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.roles import Role
-from governance.rules.workdays import WorkingCalendar, add_working_days, long_date
+from governance.rules.workdays import Calendars, WorkingCalendar, long_date
 from governance.settings import Settings
 from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
@@ -512,8 +512,15 @@ def _referral_query() -> Any:
 
 
 async def _calendar(first: date, last: date) -> WorkingCalendar:
+    """The agency's calendar: what it counts its own work in (closure days skipped)."""
+    return (await _calendars(first, last)).agency
+
+
+async def _calendars(first: date, last: date) -> Calendars:
+    """Both calendars, from one read of the closure days: each clock counts in the one it
+    declares (statutory clocks ignore closure days, AAR reg 2)."""
     closures = [r["day"] for r in await ClosureDay.select(ClosureDay.day)]
-    return calendars.working_calendar(range(first.year - 1, last.year + 2), closures)
+    return calendars.working_calendars(range(first.year - 1, last.year + 2), closures)
 
 
 async def _notes(referral_ids: Iterable[int]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -563,6 +570,10 @@ async def working_calendar_between(first: date, last: date) -> WorkingCalendar:
     return await _calendar(first, last)
 
 
+async def working_calendars_between(first: date, last: date) -> Calendars:
+    return await _calendars(first, last)
+
+
 def item_clocks(
     row: dict[str, Any], notes: dict[tuple[int, str], dict[str, Any]]
 ) -> list[clocks.Clock]:
@@ -590,14 +601,14 @@ def evaluate_referral(
     row: dict[str, Any],
     notes: dict[tuple[int, str], dict[str, Any]],
     today: date,
-    cal: WorkingCalendar,
+    cals: Calendars,
 ) -> list[ClockRow]:
     out = []
     for clock_ in clocks.clocks_for_item(_facts(row)):
         if clock_.kind not in AFTER_MEETING:
             continue
         clock_ = _with_notes(clock_, notes.get((row["id"], clock_.kind)))
-        status = clocks.evaluate(clock_, today, cal, clocks.DEFAULT_CLOCK_POLICY)
+        status = clocks.evaluate(clock_, today, cals, clocks.DEFAULT_CLOCK_POLICY)
         out.append(
             ClockRow(
                 row["id"],
@@ -629,10 +640,10 @@ async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[di
         .limit(20)
     )
     today = clock.today()
-    cal = await _calendar(today - timedelta(days=400), today)
+    cals = await _calendars(today - timedelta(days=400), today)
     for row in rows:
         decision_clock = clocks.Clock(ClockKind.ADM_DECISION, row["received_on"])
-        row["clock"] = clocks.evaluate(decision_clock, today, cal, clocks.DEFAULT_CLOCK_POLICY)
+        row["clock"] = clocks.evaluate(decision_clock, today, cals, clocks.DEFAULT_CLOCK_POLICY)
     return {"open": list(rows), "decided": list(decided)}
 
 
@@ -677,13 +688,13 @@ async def details(row: dict[str, Any]) -> dict[str, Any]:
         .order_by(Decision.id)
     )
     today = clock.today()
-    cal = await _calendar(row["meeting_on"], today)
+    cals = await _calendars(row["meeting_on"], today)
     notes = await _notes([row["id"]])
     papers = await _papers(row["item"])
     return {
         "record": item,
         "decisions": decisions,
-        "clocks": evaluate_referral(row, notes, today, cal),
+        "clocks": evaluate_referral(row, notes, today, cals),
         "outcomes": record.allowed_outcomes(row["recommendations"]),
         "papers": papers,
     }
@@ -970,8 +981,12 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
     respond_by = None
     if kind is letters.Outcome.NOT_SUITABLE:
-        cal = await _calendar(dated, dated + timedelta(days=120))
-        respond_by = add_working_days(dated, letters.REPRESENTATION_WORKING_DAYS, cal)
+        # The letter is the written notice: its last day is the clock's, from the same rule.
+        respond_by = clocks.due_date(
+            clocks.Clock(ClockKind.REPRESENTATIONS_OR_IRM, dated),
+            await _calendars(dated, dated + timedelta(days=120)),
+            clocks.DEFAULT_CLOCK_POLICY,
+        )
     who = row["initials"] or "the applicants"
     content = letters.decision_letter(
         letters.Decision(
@@ -1022,22 +1037,22 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     # The reads do not depend on each other but for the calendar: they run at once (never call
     # this in a transaction, whose one connection cannot take two queries together).
     back = today - timedelta(days=200)
-    cal = await _calendar(back, today)
+    cals = await _calendars(back, today)
 
     async def referred() -> list[ClockRow]:
         rows = await query.order_by(Referral.received_on)
         first = min((r["meeting_on"] for r in rows), default=today)
         # An item open for well over a year needs the bank holidays of its first year too.
-        their_cal = await _calendar(first, today) if first.year < back.year else cal
+        their_cals = await _calendars(first, today) if first.year < back.year else cals
         notes = await _notes(r["id"] for r in rows)
-        return [c for row in rows for c in evaluate_referral(row, notes, today, their_cal)]
+        return [c for row in rows for c in evaluate_referral(row, notes, today, their_cals)]
 
     everyone = not filters.partner and not filters.adm
     after, before, awaiting, feedback = await asyncio.gather(
         referred(),
-        before_panel.clock_rows(filters, today, cal),
-        _awaiting_minutes(today, cal) if everyone else _no_rows(),
-        _feedback_clock(today, cal) if everyone else _no_row(),
+        before_panel.clock_rows(filters, today, cals),
+        _awaiting_minutes(today, cals) if everyone else _no_rows(),
+        _feedback_clock(today, cals) if everyone else _no_row(),
     )
     out: list[ClockRow] = [*after, *before, *awaiting]
     if feedback is not None:
@@ -1067,7 +1082,7 @@ async def _no_row() -> ClockRow | None:
     return None
 
 
-async def _awaiting_minutes(today: date, cal: WorkingCalendar) -> list[ClockRow]:
+async def _awaiting_minutes(today: date, cals: Calendars) -> list[ClockRow]:
     # Items recommended at a meeting whose minutes are not yet final: the minutes clock runs.
     referred = Referral.select(Referral.item)
     rows = await ItemRecord.select(
@@ -1084,7 +1099,7 @@ async def _awaiting_minutes(today: date, cal: WorkingCalendar) -> list[ClockRow]
         status = clocks.evaluate(
             clocks.Clock(ClockKind.FINAL_MINUTES_TO_ADM, day),
             today,
-            cal,
+            cals,
             clocks.DEFAULT_CLOCK_POLICY,
         )
         out.append(
@@ -1101,7 +1116,7 @@ async def _awaiting_minutes(today: date, cal: WorkingCalendar) -> list[ClockRow]
     return out
 
 
-async def _feedback_clock(today: date, cal: WorkingCalendar) -> ClockRow:
+async def _feedback_clock(today: date, cals: Calendars) -> ClockRow:
     last = await record.last_quality_report()
     if last is None:
         first = (
@@ -1109,7 +1124,7 @@ async def _feedback_clock(today: date, cal: WorkingCalendar) -> ClockRow:
         )
         last = clock.london(first["recorded_at"]).date() if first else None
     status = clocks.evaluate(
-        clocks.Clock(ClockKind.PANEL_FEEDBACK, last), today, cal, clocks.DEFAULT_CLOCK_POLICY
+        clocks.Clock(ClockKind.PANEL_FEEDBACK, last), today, cals, clocks.DEFAULT_CLOCK_POLICY
     )
     return ClockRow(
         None,
@@ -1129,10 +1144,10 @@ async def close_finished(today: date) -> int:
         & Referral.letter_sent_on.is_not_null()
         & Referral.told_orally_on.is_not_null()
     )
-    cal = await _calendar(today - timedelta(days=400), today)
+    cals = await _calendars(today - timedelta(days=400), today)
     closed = 0
     for row in rows:
-        states = [c.status.state for c in evaluate_referral(row, {}, today, cal)]
+        states = [c.status.state for c in evaluate_referral(row, {}, today, cals)]
         if all(s in (ClockState.MET, ClockState.MISSED) for s in states):
             await Referral.update({Referral.open: False}).where(Referral.id == row["id"])
             closed += 1
@@ -1153,11 +1168,11 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
     # An ADM whose leave starts today hands their undecided items to the deputy first.
     await reroute_absent(SYSTEM, today)
     rows = await _referral_query().where(Referral.open == True)  # noqa: E712
-    cal = await _calendar(today - timedelta(days=400), today)
+    cals = await _calendars(today - timedelta(days=400), today)
     notes = await _notes(r["id"] for r in rows)
     missed: list[tuple[str, ClockRow]] = []
     for row in rows:
-        for c in evaluate_referral(row, notes, today, cal):
+        for c in evaluate_referral(row, notes, today, cals):
             status = c.status
             if (
                 c.kind is ClockKind.ADM_DECISION
@@ -1177,7 +1192,7 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
                     sent += 1
             if status.needs_breach_reason:
                 missed.append((f"missed:{row['id']}:{c.kind.value}", c))
-    for c in await before_panel.clock_rows(ClockFilter(), today, cal):
+    for c in await before_panel.clock_rows(ClockFilter(), today, cals):
         if c.status.needs_breach_reason:
             missed.append((f"missed-item:{c.item_id}:{c.kind.value}", c))
     escalate_to: list[str] | None = None

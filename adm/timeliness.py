@@ -31,7 +31,7 @@ async def clock_outcomes(first_day: date, last_day: date) -> list[ClosedClock]:
     if not rows:
         return []
     notes = await services.clock_notes(r["id"] for r in rows)
-    cal = await services.working_calendar_between(first_day - _LOOKBACK, last_day)
+    cals = await services.working_calendars_between(first_day - _LOOKBACK, last_day)
     today = clock.today()
     closed = []
     for row in rows:
@@ -39,7 +39,7 @@ async def clock_outcomes(first_day: date, last_day: date) -> list[ClosedClock]:
             done_on = item_clock.completed_on
             if done_on is None or not first_day <= done_on <= last_day:
                 continue
-            status = clocks.evaluate(item_clock, today, cal, clocks.DEFAULT_CLOCK_POLICY)
+            status = clocks.evaluate(item_clock, today, cals, clocks.DEFAULT_CLOCK_POLICY)
             if status.state in (ClockState.MET, ClockState.MISSED):
                 closed.append(
                     ClosedClock(

@@ -835,6 +835,8 @@ async def _closed_days(years: Iterable[int]) -> dict[date, str]:
 
 
 async def _calendar(first: date, last: date) -> Any:
+    # The agency's calendar (closure days skipped): papers' deadlines and packs' access are the
+    # agency's own guidance, not statutory periods (AAR reg 2 counts closure days as working).
     closures = [r["day"] for r in await ClosureDay.select(ClosureDay.day)]
     return calendars.working_calendar_for(first - timedelta(days=60), last, closures)
 

@@ -7,9 +7,12 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from governance.rules.workdays import (
+    CalendarKind,
+    Calendars,
     WorkingCalendar,
     add_months,
     add_working_days,
+    last_of_working_days_beginning_with,
     long_date,
     working_days_between,
 )
@@ -95,6 +98,54 @@ _STARTS: Mapping[ClockKind, str] = MappingProxyType(
     }
 )
 
+# Where each clock comes from. A period set by the regulations or by the statutory guidance is
+# counted in statutory working days (AAR reg 2): the agency's closure days never lengthen it.
+SOURCES: Mapping[ClockKind, str] = MappingProxyType(
+    {
+        ClockKind.PAPERS_TO_MEMBERS: "agency policy default",
+        ClockKind.MEMBER_LIST_TO_APPLICANTS: "agency policy default",
+        ClockKind.PAR_COMMENTS: "agency policy default",
+        ClockKind.FINAL_MINUTES_TO_ADM: "agency policy default",
+        ClockKind.ADM_DECISION: "Statutory guidance on adoption 2013 (7 working days)",
+        ClockKind.TOLD_ORALLY: "Statutory guidance on adoption 2013 (2 working days)",
+        ClockKind.TOLD_IN_WRITING: "Statutory guidance on adoption 2013: the five-day rule",
+        ClockKind.REPRESENTATIONS_OR_IRM: "AAR reg 30B(5)(c)",
+        ClockKind.STAGE_1: "Statutory guidance on adoption 2013 (2 months)",
+        ClockKind.STAGE_2: "AAR reg 30B(1)",
+        ClockKind.PANEL_FEEDBACK: "NMS 17.2",
+    }
+)
+
+CALENDAR_OF: Mapping[ClockKind, CalendarKind] = MappingProxyType(
+    {
+        # The agency's own guidance: a day it is closed is not a day it can do the work.
+        ClockKind.PAPERS_TO_MEMBERS: CalendarKind.AGENCY,
+        ClockKind.MEMBER_LIST_TO_APPLICANTS: CalendarKind.AGENCY,
+        ClockKind.PAR_COMMENTS: CalendarKind.AGENCY,
+        ClockKind.FINAL_MINUTES_TO_ADM: CalendarKind.AGENCY,
+        ClockKind.PANEL_FEEDBACK: CalendarKind.AGENCY,
+        # Set by the statutory guidance or the regulations: AAR reg 2 working days.
+        ClockKind.ADM_DECISION: CalendarKind.STATUTORY,
+        ClockKind.TOLD_ORALLY: CalendarKind.STATUTORY,
+        ClockKind.TOLD_IN_WRITING: CalendarKind.STATUTORY,
+        ClockKind.REPRESENTATIONS_OR_IRM: CalendarKind.STATUTORY,
+        ClockKind.STAGE_1: CalendarKind.STATUTORY,
+        ClockKind.STAGE_2: CalendarKind.STATUTORY,
+    }
+)
+
+# Periods "beginning with" the day they start, which is then day 1 (AAR reg 30B(5)(c)); every
+# other working-day clock runs "within N working days of" its start, which is not counted.
+BEGINNING_WITH_START = frozenset({ClockKind.REPRESENTATIONS_OR_IRM})
+
+_COUNTED_IN: Mapping[CalendarKind, str] = MappingProxyType(
+    {
+        CalendarKind.STATUTORY: "statutory working days (AAR reg 2: closure days still count)",
+        CalendarKind.AGENCY: "agency working days (closure days excluded)",
+    }
+)
+
+
 _APPLICANTS_TOLD = (ClockKind.TOLD_ORALLY, ClockKind.TOLD_IN_WRITING)
 _ADM = (ClockKind.FINAL_MINUTES_TO_ADM, ClockKind.ADM_DECISION)
 _APPROVAL = (
@@ -146,10 +197,13 @@ class ClockPolicy:
         twice = sorted(self.working_days.keys() & self.months.keys())
         missing = sorted(set(ClockKind) - self.working_days.keys() - self.months.keys())
         negative = sorted(k for k, n in {**self.working_days, **self.months}.items() if n < 0)
-        if twice or missing or negative:
+        # A period beginning with its first day lasts that day at least.
+        empty = sorted(k for k in BEGINNING_WITH_START if self.working_days.get(k, 1) < 1)
+        if twice or missing or negative or empty:
             raise ValueError(
                 f"Clock policy {self.version}: counted in two units {twice}, "
-                f"without a count {missing}, negative counts {negative}."
+                f"without a count {missing}, negative counts {negative}, "
+                f"no days beginning with the first {empty}."
             )
 
 
@@ -172,6 +226,17 @@ DEFAULT_CLOCK_POLICY = ClockPolicy(
         {ClockKind.STAGE_1: 2, ClockKind.STAGE_2: 4, ClockKind.PANEL_FEEDBACK: 6}
     ),
 )
+
+
+def counted_in(kind: ClockKind, policy: ClockPolicy) -> str:
+    """In words, what a clock counts: shown beside it so nobody mistakes one calendar for the
+    other."""
+    if kind in policy.months:
+        return "calendar months"
+    words = _COUNTED_IN[CALENDAR_OF[kind]]
+    if kind in BEGINNING_WITH_START:
+        words += ", beginning with the day it starts (day 1)"
+    return words
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +277,8 @@ class ClockStatus:
     needs_breach_reason: bool
     reason: str
     policy_version: int
+    calendar: CalendarKind
+    counted_in: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +301,10 @@ class ItemFacts:
     stage_2_notice_on: date | None = None
 
 
-def due_date(clock: Clock, cal: WorkingCalendar, policy: ClockPolicy) -> date | None:
+def due_date(clock: Clock, cals: Calendars, policy: ClockPolicy) -> date | None:
+    """The last day of the clock, counted in the calendar it declares (`CALENDAR_OF`): a
+    statutory clock skips only what AAR reg 2 skips, never the agency's closure days. A period
+    "beginning with" its start (`BEGINNING_WITH_START`) counts that day as day 1."""
     if clock.started_on is None:
         return None
     paused = _paused_days(clock)
@@ -245,14 +315,18 @@ def due_date(clock: Clock, cal: WorkingCalendar, policy: ClockPolicy) -> date | 
     count = policy.working_days[clock.kind]
     if clock.kind in COUNTED_BACK_FROM_MEETING:
         count = -count
+    cal = cals.of(CALENDAR_OF[clock.kind])
     # A paused day is one the clock does not count, exactly like a bank holiday.
     counting = replace(cal, closed=cal.closed | paused) if paused else cal
+    if clock.kind in BEGINNING_WITH_START:
+        return last_of_working_days_beginning_with(clock.started_on, count, counting)
     return add_working_days(clock.started_on, count, counting)
 
 
-def evaluate(clock: Clock, today: date, cal: WorkingCalendar, policy: ClockPolicy) -> ClockStatus:
+def evaluate(clock: Clock, today: date, cals: Calendars, policy: ClockPolicy) -> ClockStatus:
     label = LABELS[clock.kind]
     window = clock.kind in APPLICANTS_WINDOWS
+    cal = cals.of(CALENDAR_OF[clock.kind])
 
     def status(
         state: ClockState, reason: str, due: date | None = None, remaining: int | None = None
@@ -273,13 +347,15 @@ def evaluate(clock: Clock, today: date, cal: WorkingCalendar, policy: ClockPolic
             needs_breach_reason=needs_reason,
             reason=reason,
             policy_version=policy.version,
+            calendar=CALENDAR_OF[clock.kind],
+            counted_in=counted_in(clock.kind, policy),
         )
 
     if clock.started_on is None:
         return status(
             ClockState.NOT_STARTED, f"{label}: not started; it starts {_STARTS[clock.kind]}."
         )
-    due = due_date(clock, cal, policy)
+    due = due_date(clock, cals, policy)
     if due is None:
         pause = next(p for p in clock.pauses if p.to_day is None)
         return status(

@@ -5,7 +5,10 @@ from types import MappingProxyType
 import pytest
 
 from adm.rules.clocks import (
+    BEGINNING_WITH_START,
+    CALENDAR_OF,
     DEFAULT_CLOCK_POLICY,
+    SOURCES,
     Clock,
     ClockKind,
     ClockPolicy,
@@ -18,18 +21,18 @@ from adm.rules.clocks import (
     due_date,
     evaluate,
 )
-from governance.calendars import working_calendar
-from governance.rules.workdays import WorkingCalendar
+from governance.calendars import working_calendars
+from governance.rules.workdays import CalendarKind, Calendars
 
-CAL = working_calendar((2026, 2027))
-CLOSED_OVER_CHRISTMAS = working_calendar(
+CAL = working_calendars((2026, 2027))
+CLOSED_OVER_CHRISTMAS = working_calendars(
     (2026, 2027),
     closure_days=(date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)),
 )
 POLICY = DEFAULT_CLOCK_POLICY
 
 
-def due(clock: Clock, cal: WorkingCalendar = CAL) -> date | None:
+def due(clock: Clock, cal: Calendars = CAL) -> date | None:
     return due_date(clock, cal, POLICY)
 
 
@@ -46,8 +49,10 @@ def test_a_decision_on_christmas_eve_must_be_sent_in_writing_by_5_january() -> N
     assert due(letter(date(2026, 12, 24))) == date(2027, 1, 5)
 
 
-def test_an_agency_closed_between_christmas_and_new_year_has_until_8_january() -> None:
-    assert due(letter(date(2026, 12, 23)), CLOSED_OVER_CHRISTMAS) == date(2027, 1, 8)
+def test_closure_days_do_not_extend_the_five_day_rule_aar_reg_2() -> None:
+    # The letter's five working days are statutory working days (AAR reg 2): the agency being
+    # closed on 24 and 29-31 December gives it no longer than 4 January.
+    assert due(letter(date(2026, 12, 23)), CLOSED_OVER_CHRISTMAS) == date(2027, 1, 4)
 
 
 def test_applicants_must_be_told_orally_within_two_working_days_of_the_decision() -> None:
@@ -276,19 +281,21 @@ def test_a_month_clock_ending_on_a_sunday_is_due_soon_on_the_friday_before() -> 
     assert status.working_days_remaining == 0
 
 
-def test_the_right_to_make_representations_lasts_40_working_days_from_the_notice() -> None:
+def test_the_40_working_days_count_the_day_the_notice_is_sent_aar_reg_30b_5_c() -> None:
+    # Sent Wednesday 23 December 2026, day 1; 25 and 28 December and 1 January are not working
+    # days; the 40th is Friday 19 February 2027 (it was 22 February when day 1 was not counted).
     clock = Clock(ClockKind.REPRESENTATIONS_OR_IRM, started_on=date(2026, 12, 23))
-    assert due(clock) == date(2027, 2, 22)
+    assert due(clock) == date(2027, 2, 19)
 
 
 def test_a_closed_representations_window_is_not_a_breach_by_the_agency() -> None:
     clock = Clock(ClockKind.REPRESENTATIONS_OR_IRM, started_on=date(2026, 12, 23))
-    status = evaluate(clock, date(2027, 2, 23), CAL, POLICY)
+    status = evaluate(clock, date(2027, 2, 22), CAL, POLICY)
     assert status.state is ClockState.MISSED
     assert status.owed_by is OwedBy.APPLICANTS
     assert not status.needs_breach_reason
     assert status.reason == (
-        "Representations or IRM application: none received; the window closed on 22 February 2027."
+        "Representations or IRM application: none received; the window closed on 19 February 2027."
     )
 
 
@@ -432,4 +439,120 @@ def test_the_adm_clocks_of_an_item_heard_before_christmas_run_into_january() -> 
     clocks = {clock.kind: clock for clock in clocks_for_item(facts)}
     assert due(clocks[ClockKind.FINAL_MINUTES_TO_ADM]) == date(2027, 1, 4)
     assert due(clocks[ClockKind.ADM_DECISION]) == date(2027, 1, 6)
-    assert due(clocks[ClockKind.ADM_DECISION], CLOSED_OVER_CHRISTMAS) == date(2027, 1, 12)
+    # The minutes are the agency's own guidance: its closure days move them on to 8 January.
+    assert due(clocks[ClockKind.FINAL_MINUTES_TO_ADM], CLOSED_OVER_CHRISTMAS) == date(2027, 1, 8)
+    # The decision's 7 working days come from the statutory guidance (AAR reg 2 days): not moved.
+    assert due(clocks[ClockKind.ADM_DECISION], CLOSED_OVER_CHRISTMAS) == date(2027, 1, 6)
+
+
+# ---------------------------------------------------------------- statutory and agency calendars
+
+
+def test_every_clock_declares_its_calendar_and_its_source() -> None:
+    assert set(CALENDAR_OF) == set(ClockKind)
+    assert set(SOURCES) == set(ClockKind)
+    statutory = {k for k, c in CALENDAR_OF.items() if c is CalendarKind.STATUTORY}
+    assert statutory == {
+        ClockKind.ADM_DECISION,
+        ClockKind.TOLD_ORALLY,
+        ClockKind.TOLD_IN_WRITING,
+        ClockKind.REPRESENTATIONS_OR_IRM,
+        ClockKind.STAGE_1,
+        ClockKind.STAGE_2,
+    }
+    assert frozenset({ClockKind.REPRESENTATIONS_OR_IRM}) == BEGINNING_WITH_START
+    assert SOURCES[ClockKind.REPRESENTATIONS_OR_IRM] == "AAR reg 30B(5)(c)"
+
+
+def test_a_closure_day_inside_a_statutory_window_does_not_extend_it_aar_reg_2() -> None:
+    # 24 and 29-31 December 2026 are the agency's closure days, inside the 40 working days.
+    clock = Clock(ClockKind.REPRESENTATIONS_OR_IRM, started_on=date(2026, 12, 23))
+    assert due(clock, CLOSED_OVER_CHRISTMAS) == due(clock, CAL) == date(2027, 2, 19)
+    told = Clock(ClockKind.TOLD_ORALLY, date(2026, 12, 23))
+    assert due(told, CLOSED_OVER_CHRISTMAS) == date(2026, 12, 29)
+
+
+def test_a_closure_day_extends_an_agency_guidance_clock() -> None:
+    # Applicants' comments on a PAR sent 23 December 2026: five agency working days.
+    clock = Clock(ClockKind.PAR_COMMENTS, started_on=date(2026, 12, 23))
+    assert due(clock) == date(2027, 1, 4)
+    assert due(clock, CLOSED_OVER_CHRISTMAS) == date(2027, 1, 8)
+
+
+def test_a_status_says_which_calendar_its_clock_counts_in() -> None:
+    window = evaluate(
+        Clock(ClockKind.REPRESENTATIONS_OR_IRM, date(2026, 12, 23)), date(2027, 1, 4), CAL, POLICY
+    )
+    minutes = evaluate(
+        Clock(ClockKind.FINAL_MINUTES_TO_ADM, date(2026, 12, 16)), date(2027, 1, 4), CAL, POLICY
+    )
+    stage = evaluate(Clock(ClockKind.STAGE_2, date(2027, 1, 15)), date(2027, 2, 1), CAL, POLICY)
+    assert window.calendar is CalendarKind.STATUTORY
+    assert window.counted_in == (
+        "statutory working days (AAR reg 2: closure days still count), "
+        "beginning with the day it starts (day 1)"
+    )
+    assert minutes.calendar is CalendarKind.AGENCY
+    assert minutes.counted_in == "agency working days (closure days excluded)"
+    assert stage.counted_in == "calendar months"
+
+
+# ---------------------------------------------------------------- 40 days beginning with the notice
+
+
+def representations(sent_on: date) -> Clock:
+    return Clock(ClockKind.REPRESENTATIONS_OR_IRM, started_on=sent_on)
+
+
+def test_a_notice_before_easter_2027_skips_good_friday_and_easter_monday_aar_reg_2() -> None:
+    # Thursday 25 March is day 1; 26 March (Good Friday), 29 March (Easter Monday) and 3 May
+    # (early May bank holiday) are not working days.
+    assert due(representations(date(2027, 3, 25))) == date(2027, 5, 24)
+
+
+def test_a_notice_sent_on_a_day_off_counts_from_the_next_working_day_aar_reg_30b_5_c() -> None:
+    # Good Friday, Easter Saturday, Easter Sunday and Easter Monday 2027 cannot be day 1: a day
+    # that is not a working day cannot be one of the 40, so day 1 is Tuesday 30 March.
+    for sent_on in (date(2027, 3, 26), date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29)):
+        assert due(representations(sent_on)) == date(2027, 5, 25)
+    # Christmas Day 2026, a Friday: day 1 is Tuesday 29 December (28 December is Boxing Day's).
+    assert due(representations(date(2026, 12, 25))) == date(2027, 2, 23)
+    # A Saturday before Christmas: day 1 is Monday 21 December.
+    assert due(representations(date(2026, 12, 19))) == date(2027, 2, 17)
+
+
+def test_a_notice_sent_the_friday_before_a_bank_holiday_counts_it_aar_reg_30b_5_c() -> None:
+    # Friday 28 May 2027 is day 1; Monday 31 May is the spring bank holiday.
+    assert due(representations(date(2027, 5, 28))) == date(2027, 7, 23)
+
+
+def test_a_notice_sent_on_christmas_eve_2027_closes_on_22_february_2028_aar_reg_30b_5_c() -> None:
+    # Christmas 2027 falls on a weekend: 27 and 28 December and 3 January 2028 are the bank
+    # holidays; the agency's closure days (24, 29-31 December) do not count against the window.
+    closed = (date(2027, 12, 24), date(2027, 12, 29), date(2027, 12, 30), date(2027, 12, 31))
+    both = working_calendars((2027, 2028), closed)
+    assert due(representations(date(2027, 12, 24)), both) == date(2028, 2, 22)
+    assert due(representations(date(2027, 12, 23)), both) == date(2028, 2, 21)
+
+
+def test_representations_on_the_40th_working_day_are_in_time_the_next_day_late() -> None:
+    on_time = replace(representations(date(2026, 12, 23)), completed_on=date(2027, 2, 19))
+    late = replace(on_time, completed_on=date(2027, 2, 22))
+    assert evaluate(on_time, date(2027, 2, 22), CAL, POLICY).state is ClockState.MET
+    assert evaluate(late, date(2027, 2, 22), CAL, POLICY).state is ClockState.MISSED
+
+
+def test_on_the_day_the_notice_is_sent_39_working_days_are_left_after_it() -> None:
+    status = evaluate(representations(date(2026, 12, 23)), date(2026, 12, 23), CAL, POLICY)
+    assert status.due_on == date(2027, 2, 19)
+    assert status.working_days_remaining == 39
+
+
+def test_a_policy_cannot_give_a_period_beginning_with_its_first_day_no_days() -> None:
+    with pytest.raises(ValueError, match="no days beginning with the first"):
+        replace(
+            POLICY,
+            working_days=MappingProxyType(
+                {**POLICY.working_days, ClockKind.REPRESENTATIONS_OR_IRM: 0}
+            ),
+        )

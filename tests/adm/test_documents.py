@@ -7,6 +7,8 @@ import docx
 import pytest
 
 from adm.documents import Decision, Outcome, decision_letter
+from adm.rules.clocks import DEFAULT_CLOCK_POLICY, Clock, ClockKind, due_date
+from governance.calendars import working_calendars
 
 APPROVAL = Decision(
     agency_name="Cambridgeshire & Peterborough Adoption",
@@ -30,7 +32,9 @@ NOT_SUITABLE = replace(
     reasons=("The assessment did not show an understanding of a child's need for contact.",),
 )
 DATED = date(2026, 4, 2)
-LAST_DAY = date(2026, 6, 1)
+# 40 working days beginning with Thursday 2 April 2026, the day the notice is sent (AAR reg
+# 30B(5)(c)), over Good Friday, Easter Monday and the May bank holidays.
+LAST_DAY = date(2026, 6, 2)
 
 
 def text_of(data: bytes) -> str:
@@ -53,8 +57,9 @@ def test_a_not_suitable_letter_states_the_40_working_day_right_to_representation
     text = text_of(letter(NOT_SUITABLE))
 
     assert "qualifying determination that you are not suitable to adopt a child" in text
-    assert "within 40 working days of the date of this notice" in text
-    assert "that is by Monday 1 June 2026 at the latest" in text
+    assert "within 40 working days beginning with the date this notice was sent" in text
+    assert "that is by Tuesday 2 June 2026 at the latest" in text
+    assert "If you do neither by Tuesday 2 June 2026" in text
     assert "make written representations to Cambridgeshire & Peterborough Adoption" in text
     assert "apply to the Independent Review Mechanism (IRM)" in text
     assert "The assessment did not show an understanding of a child's need for contact." in text
@@ -183,3 +188,8 @@ def test_the_same_decision_gives_the_same_bytes_with_no_clock_in_them() -> None:
 def test_a_decision_with_nobody_to_write_to_is_refused() -> None:
     with pytest.raises(ValueError, match="someone to write to"):
         replace(APPROVAL, addressees=())
+
+
+def test_the_letters_last_day_is_the_representations_clocks_last_day_aar_reg_30b_5_c() -> None:
+    clock = Clock(ClockKind.REPRESENTATIONS_OR_IRM, started_on=DATED)
+    assert due_date(clock, working_calendars([2026]), DEFAULT_CLOCK_POLICY) == LAST_DAY

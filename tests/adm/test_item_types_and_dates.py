@@ -1,5 +1,5 @@
 """Item types as data decide the clocks, qualifying determinations and letters; the services'
-clocks count agency closure days as well as bank holidays."""
+clocks skip bank holidays, and the agency's closure days only where a clock is the agency's own."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def test_each_decision_gets_its_own_letter_or_none() -> None:
     assert services.letter_outcome(approval, "More information needed") is None
 
 
-async def test_an_adm_decision_over_christmas_skips_bank_holidays_and_closure_days(agency) -> None:
+async def test_an_adm_decision_over_christmas_skips_bank_holidays_but_not_closure_days_aar_reg_2(
+    agency,
+) -> None:
     await ClosureDay.insert(ClosureDay(day=date(2026, 12, 24), reason="Christmas Eve"))
     held = await held_meeting(agency)
     ids = list(held.members.values())
@@ -71,9 +73,14 @@ async def test_an_adm_decision_over_christmas_skips_bank_holidays_and_closure_da
     rows = await services.running_clocks(
         services.ClockFilter(kind=ClockKind.ADM_DECISION), today=date(2026, 12, 29)
     )
-    # 23 Dec, then 29, 30, 31 Dec, 4, 5, 6 Jan: 24 Dec closed, 25 and 28 Dec, 1 Jan bank holidays.
-    assert {r.status.due_on for r in rows} == {date(2027, 1, 6)}
-    assert {r.status.working_days_remaining for r in rows} == {5}
+    # The decision's 7 working days are statutory (AAR reg 2): 23 and 24 Dec (the agency closed on
+    # 24th, which does not count against the ADM), 29, 30, 31 Dec, 4, 5 Jan; 25 and 28 Dec and
+    # 1 Jan are bank holidays.
+    assert {r.status.due_on for r in rows} == {date(2027, 1, 5)}
+    assert {r.status.working_days_remaining for r in rows} == {4}
+    assert {r.status.counted_in for r in rows} == {
+        "statutory working days (AAR reg 2: closure days still count)"
+    }
 
 
 async def test_a_paused_decision_clock_moves_its_deadline_on(agency) -> None:

@@ -371,27 +371,30 @@ def _extract(tar: tarfile.TarFile, name: str, to: Path, sha256: str) -> None:
         raise BackupError(f"{name} in the archive does not match its checksum: it is damaged")
 
 
+async def _current_facts(settings: Settings) -> dict[str, Any]:
+    """The configured database's tables, rows, migrations and audit head (none if no file yet)."""
+    if _kind(settings.database_url) == "sqlite":
+        path = _sqlite_path(settings.database_url)
+        if not path.exists() or not path.stat().st_size:
+            return _facts({})
+        return await asyncio.to_thread(_sqlite_facts, path)
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_url(settings.database_url))
+    try:
+        return await _pg_facts(conn)
+    finally:
+        await conn.close()
+
+
 def _rows(table: str, count: int) -> str:
     return f"{table} ({count} row{'' if count == 1 else 's'})"
 
 
-async def _target_holds(settings: Settings, kind: str) -> list[str]:
+async def _target_holds(settings: Settings) -> list[str]:
     """What the target already holds: tables with rows, and stored files."""
-    held = []
-    if kind == "sqlite":
-        path = _sqlite_path(settings.database_url)
-        if path.exists() and path.stat().st_size:
-            facts = await asyncio.to_thread(_sqlite_facts, path)
-            held = [_rows(n, c) for n, c in facts["tables"].items() if c]
-    else:
-        import asyncpg
-
-        conn = await asyncpg.connect(_pg_url(settings.database_url))
-        try:
-            facts = await _pg_facts(conn)
-        finally:
-            await conn.close()
-        held = [_rows(n, c) for n, c in facts["tables"].items() if c]
+    facts = await _current_facts(settings)
+    held = [_rows(n, c) for n, c in facts["tables"].items() if c]
     stored = await asyncio.to_thread(_stored_keys, storage_for(settings))
     if stored:
         held.append(f"{len(stored)} stored files")
@@ -408,7 +411,7 @@ async def restore(settings: Settings, archive: Path, *, force: bool = False) -> 
         source_kind = manifest["database"]["kind"]
         if source_kind == "postgresql" and target_kind == "sqlite":
             raise BackupError("A PostgreSQL backup restores onto PostgreSQL only")
-        held = await _target_holds(settings, target_kind)
+        held = await _target_holds(settings)
         if held and not force:
             raise BackupError(
                 "The target is not empty (" + ", ".join(held[:5])
@@ -599,17 +602,7 @@ async def _verify_restored(settings: Settings, manifest: dict[str, Any]) -> list
     from governance import audit
 
     checks = []
-    kind = _kind(settings.database_url)
-    if kind == "sqlite":
-        facts = await asyncio.to_thread(_sqlite_facts, _sqlite_path(settings.database_url))
-    else:
-        import asyncpg
-
-        conn = await asyncpg.connect(_pg_url(settings.database_url))
-        try:
-            facts = await _pg_facts(conn)
-        finally:
-            await conn.close()
+    facts = await _current_facts(settings)
     wrong = {
         n: (c, facts["tables"].get(n))
         for n, c in manifest["tables"].items()

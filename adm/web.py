@@ -18,7 +18,14 @@ from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid, NotFound
-from governance.forms import filter_choice, filter_number, form_data, version_of
+from governance.forms import (
+    NUMBER_SCHEMA,
+    choices,
+    filter_choice,
+    filter_number,
+    form_data,
+    version_of,
+)
 from governance.guards import allow
 from governance.roles import Role
 from governance.web import form_page, settings_of, user_of
@@ -278,20 +285,28 @@ class ItemClocksController(Controller):
 # ---------------------------------------------------------------- clocks dashboard
 
 
+CLOCK_STATES = [services.ALL_STATES, *services.STATE_LABELS]
+CLOCK_KINDS = {
+    **{k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)},
+    ClockKind.PANEL_FEEDBACK.value: LABELS[ClockKind.PANEL_FEEDBACK],
+}
+
+
 @get("/clocks", name="adm:clocks", opt=allow(*STAFF))
 async def clocks_page(
     request: AnyRequest,
-    clock_state: Annotated[str, QueryParameter(name="state", max_length=20)] = "",
-    partner: Annotated[str, QueryParameter(max_length=12)] = "",
-    kind: Annotated[str, QueryParameter(max_length=40)] = "",
-    adm: Annotated[str, QueryParameter(max_length=12)] = "",
+    clock_state: Annotated[
+        str, QueryParameter(name="state", max_length=20, schema_extra=choices(CLOCK_STATES))
+    ] = "",
+    partner: Annotated[str, QueryParameter(max_length=12, schema_extra=NUMBER_SCHEMA)] = "",
+    kind: Annotated[str, QueryParameter(max_length=40, schema_extra=choices(CLOCK_KINDS))] = "",
+    adm: Annotated[str, QueryParameter(max_length=12, schema_extra=NUMBER_SCHEMA)] = "",
 ) -> Template:
     # The filter form sends "Any" as an empty value; any other value the filter cannot take is
     # refused, so the list never looks filtered when it is not.
-    kinds = {k.value: LABELS[k] for k in (*before_panel.BEFORE_PANEL, *services.AFTER_MEETING)}
-    kinds[ClockKind.PANEL_FEEDBACK.value] = LABELS[ClockKind.PANEL_FEEDBACK]
+    kinds = CLOCK_KINDS
     filters = services.ClockFilter(
-        state=filter_choice("state", clock_state, [services.ALL_STATES, *services.STATE_LABELS]),
+        state=filter_choice("state", clock_state, CLOCK_STATES),
         partner=filter_number("partner", partner),
         kind=filter_choice("kind", kind, kinds),
         adm=filter_number("adm", adm),

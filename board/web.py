@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, Router, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from msgspec import Meta
@@ -26,7 +26,7 @@ from board.rules.indicators import Figure, PartnerQuarter, Quarter, Timeliness
 from governance import audit, clock, home, jobs, nav
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
-from governance.forms import filter_choice, form_data, version_of
+from governance.forms import choices, filter_choice, form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
 from governance.settings import Settings
@@ -750,6 +750,7 @@ ACTION_FILTERS = {
     "done": "Done",
     "dropped": "Dropped",
 }
+ActionFilter = Annotated[str, QueryParameter(schema_extra=choices(ACTION_FILTERS))]
 
 
 class ActionController(Controller):
@@ -757,7 +758,7 @@ class ActionController(Controller):
     opt = allow(*EDITORS)
 
     @get("", name="board:actions")
-    async def index(self, request: AnyRequest, status: FromQuery[str] = "") -> Template:
+    async def index(self, request: AnyRequest, status: ActionFilter = "") -> Template:
         status = filter_choice("status", status, ACTION_FILTERS)
         return Template(
             "board/actions.html",
@@ -1417,7 +1418,7 @@ async def api_attendance(
 
 
 @get("/actions", name="board:api_actions", opt=allow(*EDITORS))
-async def api_actions(status: FromQuery[str] = "") -> list[dict[str, Any]]:
+async def api_actions(status: ActionFilter = "") -> list[dict[str, Any]]:
     status = filter_choice("status", status, ACTION_FILTERS)
     return [_plain_action(a, True) for a in await services.actions(status)]
 

@@ -33,7 +33,7 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from governance import backup as _backup_job  # noqa: F401  (registers the daily backup)
-from governance import db, guards, jobs, storage, templating
+from governance import db, guards, jobs, openapi, storage, templating
 from governance.auth import SessionMiddleware
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.settings import ROOT, Settings
@@ -168,7 +168,10 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     if exc.status_code >= 500:
         return _server_error(request, exc)
-    return _error_page(request, exc.status_code, "There is a problem", exc.detail)
+    response = _error_page(request, exc.status_code, "There is a problem", exc.detail)
+    # e.g. the Allow header of a 405, which names the methods the address does take
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -251,7 +254,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
         name="assets",
     )
-    openapi_router = Router(path="/schema", route_handlers=[], opt=guards.signed_in())
+    # The schema and its documentation page are not part of the API they describe.
+    openapi_router = Router(
+        path="/schema", route_handlers=[], opt=guards.signed_in(), include_in_schema=False
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -275,10 +281,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[static_router, *_routers()],
         guards=[guards.enforce_access],
+        plugins=[openapi.StrictStructs(), openapi.DocumentedAnswers()],
         middleware=[
             SecurityHeadersMiddleware,
             DefineMiddleware(SessionMiddleware),
             PathNumbersInRange,
+            openapi.AllowEveryMethod,
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

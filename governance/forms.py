@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from litestar import Request
 from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
 
 MULTI_VALUED = frozenset({"roles", "adm_partners"})
 
@@ -43,6 +44,17 @@ def refuse_filter(name: str, value: str, expected: str) -> NoReturn:
         detail=message + " Nothing was filtered: change the filter and try again.",
         extra=[{"key": name, "message": message, "source": "query"}],
     )
+
+
+# What a filter takes, as the OpenAPI schema says it; the handler still reads the text and refuses
+# a value it cannot take in its own words (400).
+NUMBER_SCHEMA: dict[str, Any] = {"pattern": r"^[0-9]{0,9}$"}
+NumberFilter = Annotated[str, QueryParameter(schema_extra=NUMBER_SCHEMA)]
+
+
+def choices(allowed: Iterable[str]) -> dict[str, Any]:
+    """The schema of a `filter_choice` filter: one of `allowed`, or empty for any."""
+    return {"enum": list(dict.fromkeys(["", *(str(a) for a in allowed)]))}
 
 
 def filter_choice(name: str, value: str, allowed: Iterable[str]) -> str:

@@ -25,7 +25,7 @@ from litestar.utils.scope.state import ScopeState
 from governance import audit, auth, clock, home, nav, services
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
-from governance.forms import filter_number, form_data, version_of
+from governance.forms import NumberFilter, filter_number, form_data, version_of
 from governance.guards import allow, public, signed_in
 from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
 from governance.settings import Settings
@@ -549,7 +549,7 @@ async def audit_page(
     path: FromQuery[str] = "",
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
-    before: FromQuery[str] = "",
+    before: NumberFilter = "",
 ) -> Template:
     page_from = filter_number("before", before)
     flt, errors = await _audit_filter(actor, action, record_type, path, since, until)
@@ -724,7 +724,7 @@ async def api_audit(
     path: FromQuery[str] = "",
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
-    before: FromQuery[str] = "",
+    before: NumberFilter = "",
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     page_from = filter_number("before", before)

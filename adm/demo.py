@@ -371,7 +371,13 @@ async def _decide(
     await services.decide(
         actor,
         row["id"],
-        {"verdict": "agree", "decided_on": decided_on.isoformat(), "reasons": ""},
+        {
+            "verdict": "agree",
+            "decided_on": decided_on.isoformat(),
+            # A "not suitable" decision must give its reasons, and its letter quotes them.
+            "reasons": "I have read the panel's minutes and the reports, and I agree with the "
+            "panel's recommendation for the reasons it gave.",
+        },
     )
     fresh = await services.referral(row["id"])
     values: dict[str, str] = {"version": str(fresh["version"])}

@@ -767,12 +767,15 @@ async def decide(
         outcome = check.choice("outcome", data.get("outcome"), "What you decide instead", others)
     elif verdict == Verdict.MORE_INFORMATION:
         outcome = ""
+    qualifying = verdict != Verdict.MORE_INFORMATION and is_qualifying(outcome)
+    # Reasons are owed when the decision departs from the recommendation, and for every
+    # qualifying determination, whose letter must give them (AAR reg 30B).
     reasons = check.text(
         "reasons",
         data.get("reasons"),
         "The information you need" if verdict == Verdict.MORE_INFORMATION else "Your reasons",
         max_length=10_000,
-        required=departing,
+        required=departing or qualifying,
     )
     if str(data.get("version", row["version"])) != str(row["version"]):
         check.fail("verdict", STALE_EDIT)
@@ -793,7 +796,6 @@ async def decide(
     )
     if not right.allowed:
         raise Forbidden(" ".join(right.refusals))
-    qualifying = verdict != Verdict.MORE_INFORMATION and is_qualifying(outcome)
     status = (
         ReferralStatus.MORE_INFORMATION
         if verdict == Verdict.MORE_INFORMATION
@@ -988,6 +990,13 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             clocks.DEFAULT_CLOCK_POLICY,
         )
     who = row["initials"] or "the applicants"
+    reasons = tuple(p for p in decision["reasons"].split("\n\n") if p.strip())
+    if kind is letters.Outcome.NOT_SUITABLE and not reasons:
+        # Decisions recorded before reasons were required for a qualifying determination.
+        raise Conflict(
+            "This 'not suitable' decision was recorded without its reasons, and its letter must "
+            "give them: write the letter from the case record, with the decision maker's reasons."
+        )
     content = letters.decision_letter(
         letters.Decision(
             agency_name=agency["name"] if agency else "The agency",
@@ -1002,7 +1011,7 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
             decision_date=decision["decided_on"],
             outcome=kind,
-            reasons=tuple(p for p in decision["reasons"].split("\n\n") if p.strip()),
+            reasons=reasons,
         ),
         dated=dated,
         respond_by=respond_by,

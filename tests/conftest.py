@@ -7,8 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +43,15 @@ ALL_TABLES = Finder().get_table_classes()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if _xdist_controller(session.config):
+        return  # the workers run the tests, each on a database of its own
     create_db_tables_sync(*ALL_TABLES, if_not_exists=True)
     for statement in gov_db.unique_index_ddl(ALL_TABLES):  # as the migrations make them
         ALL_TABLES[0].raw(statement).run_sync()
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    return getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -217,7 +221,15 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
             messages.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    class OnAPortOfItsOwn(Controller):
+        """Binds port 0, so the system picks a port no other worker holds, and reads it back
+        before aiosmtpd's start-up connects to the catcher."""
+
+        def _trigger_server(self) -> None:
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()  # type: ignore[no-untyped-call]
+
+    controller = OnAPortOfItsOwn(Handler(), hostname="127.0.0.1", port=0)
     controller.start()
     monkeypatch.setenv("SMTP_PORT", str(controller.port))
     try:
@@ -227,6 +239,8 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
 
 
 def _free_port() -> int:
+    """A port free at this moment, for a test that needs a number nothing listens on. A server a
+    test starts binds port 0 instead (support.listening): this one may be taken before it binds."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -243,7 +257,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
-    """The real service under uvicorn, on its own database loaded with the demo agency."""
+    """The real service under uvicorn, on its own database loaded with the demo agency: one for
+    each xdist worker that runs a browser test, on a port of its own."""
     url, data_dir = support.new_database("live")
     env = {
         **os.environ,
@@ -254,33 +269,12 @@ def live_server() -> Iterator[LiveServer]:
         "COOKIE_SECURE": "1",
         "DB_POOL": "1",
     }
-    governance = [sys.executable, "-m", "governance.cli"]
-    subprocess.run([*governance, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*governance, "demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [*governance, "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text()) from None
-            time.sleep(0.1)
     try:
-        yield LiveServer(base, url)
+        subprocess.run([*support.GOVERNANCE, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([*support.GOVERNANCE, "demo"], env=env, check=True, capture_output=True)
+        with support.serving(env, data_dir / "server.log") as base:
+            yield LiveServer(base, url)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
         support.drop_database(url, data_dir)
 
 

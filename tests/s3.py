@@ -3,14 +3,17 @@ simulator of S3's API (no real object store can be installed from the registries
 
 from __future__ import annotations
 
-import socket
-import subprocess
+import os
+import re
 import sys
-import time
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+from tests import support
 
 REGION = "eu-west-2"
 KEY_ID = "test-key"
@@ -47,31 +50,20 @@ class S3Server:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# werkzeug's start-up line, which moto's server prints with the port the system gave it.
+LISTENING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 
 
 @contextmanager
 def s3_server() -> Iterator[S3Server]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the S3 test server (moto) did not start") from None
-                time.sleep(0.1)
-        yield S3Server(f"http://127.0.0.1:{port}")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """moto's server on a port of its own (port 0: the system picks one no other worker holds)."""
+    with (
+        tempfile.TemporaryDirectory(prefix=f"gov-s3-{support.WORKER}-") as folder,
+        support.listening(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+            env=dict(os.environ),
+            log=Path(folder) / "moto.log",
+            address=LISTENING,
+        ) as endpoint,
+    ):
+        yield S3Server(endpoint)

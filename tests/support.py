@@ -1,19 +1,32 @@
-"""Helpers the fixtures share: test database set-up and tear-down, and component checks."""
+"""Helpers the fixtures share: test database set-up and tear-down, servers on ports of their own,
+and component checks. Under pytest-xdist every worker is a process of its own that imports these
+afresh, so whatever is made here is that worker's alone."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 REQUIRE_ALL = os.environ.get("REQUIRE_ALL_COMPONENTS") == "1"
+# pytest-xdist's worker ("gw0", "gw1", ...), or "main" when the suite runs in one process. It is
+# part of every database and folder name below so that a leftover shows whose it was; uniqueness
+# comes from the random part, which also keeps apart two runs on one machine.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -51,11 +64,11 @@ async def _pg(url: str, sql: str) -> None:
 
 def new_database(label: str) -> tuple[str, Path]:
     """A fresh, uniquely named database and a data directory; returns (DATABASE_URL, data dir)."""
-    data_dir = Path(tempfile.mkdtemp(prefix=f"gov-{label}-"))
+    data_dir = Path(tempfile.mkdtemp(prefix=f"gov-{label}-{WORKER}-"))
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return f"sqlite:///{data_dir / 'test.sqlite'}", data_dir
-    name = f"test_gov_{label}_{uuid.uuid4().hex[:10]}"
+    name = f"test_gov_{label}_{WORKER}_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg(base, f'CREATE DATABASE "{name}"'))
     return urlunparse(urlparse(base)._replace(path=f"/{name}")), data_dir
 
@@ -82,3 +95,68 @@ def wipe_sqlite(path: str, tables: list[str]) -> None:
         connection.commit()
     finally:
         connection.close()
+
+
+# ---------------------------------------------------------------- servers
+
+GOVERNANCE = [sys.executable, "-m", "governance.cli"]
+UVICORN_LISTENING = re.compile(r"Uvicorn running on (http://\S+:\d+)")
+
+
+@contextmanager
+def listening(
+    command: Sequence[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    address: re.Pattern[str],
+    timeout: float = 30,
+) -> Iterator[str]:
+    """Run a server told to listen on port 0 and yield the address it logs, once it answers.
+
+    The system gives the server a free port at the moment it binds, so two workers (or two runs)
+    can never be handed the same one; a port looked up beforehand and passed in could be taken by
+    another process before the server binds it, and the wait would then find that other server.
+    `address` matches the server's start-up line in `log`, its first group being the base URL."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield _started(process, " ".join(command), log, address, time.monotonic() + timeout)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _started(
+    process: subprocess.Popen[bytes],
+    what: str,
+    log: Path,
+    address: re.Pattern[str],
+    deadline: float,
+) -> str:
+    while True:
+        text = log.read_text(errors="replace")
+        found = address.search(text)
+        if found:
+            parsed = urlparse(found[1])
+            try:
+                with socket.create_connection((parsed.hostname, parsed.port), timeout=0.5):
+                    return found[1]
+            except OSError:
+                pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start:\n{text}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`governance serve` on a port of its own; yields its base URL (http://127.0.0.1:port)."""
+    with listening(
+        [*GOVERNANCE, "serve", "--port", "0"], env=env, log=log, address=UVICORN_LISTENING
+    ) as url:
+        yield url

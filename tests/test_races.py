@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -42,9 +39,10 @@ from panel.tables import (
     PackBuild,
     QualityRating,
 )
+from tests import support
 from tests.adm.support import held_meeting, recommendation
 from tests.adm.test_meeting_to_decision import _record_all
-from tests.conftest import DATA_DIR, PASSWORD, Person, _free_port, make_account, sign_in_client
+from tests.conftest import DATA_DIR, PASSWORD, Person, make_account, sign_in_client
 from tests.panel.support import central_list, email_of, next_weekday
 
 N = 20
@@ -54,36 +52,16 @@ ALLOWED = {200, 201, 303, 409}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """The service under uvicorn on the suite's own database, which each test's `db` wipes."""
-    port = _free_port()
+    """The service under uvicorn on the suite's own database (this worker's), which each test's
+    `db` wipes."""
     env = {
         **os.environ,
         "COOKIE_SECURE": "0",
         "DB_POOL": "1",
         "GOVERNANCE_CLOCK": TODAY.isoformat(),
     }
-    log_path = Path(DATA_DIR) / f"races-{port}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "governance.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log_path.read_text()) from None
-                time.sleep(0.1)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with support.serving(env, Path(DATA_DIR) / "races-server.log") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -9,12 +9,10 @@ import io
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import tarfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,41 +103,11 @@ SUITE_KIND = "postgresql" if ON_POSTGRES else "sqlite"
 ROUND_TRIPS = sorted({(SUITE_KIND, SUITE_KIND), ("sqlite", SUITE_KIND)})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _serving(install: Install) -> Iterator[str]:
     """The real service on the install, for as long as the block runs; yields its address."""
-    port = _free_port()
-    with (install.data_dir / "server.log").open("w") as log:
-        server = subprocess.Popen(
-            [*GOVERNANCE, "serve", "--port", str(port)],
-            env=install.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for(server, port, install)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-def _wait_for(server: subprocess.Popen[bytes], port: int, install: Install) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((install.data_dir / "server.log").read_text()) from None
-            time.sleep(0.1)
+    with support.serving(install.env, install.data_dir / "server.log") as url:
+        yield url
 
 
 def _signed_in(base: str, email: str) -> httpx.Client:

@@ -33,8 +33,12 @@ run: install
 	$(BIN)/governance demo --if-empty
 	$(BIN)/governance serve --host 127.0.0.1 --port 8000
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each on databases, folders and ports of
+# its own; a module's tests stay on one worker (--dist loadscope), so its module-scoped fixtures are
+# made once. `make test TEST_WORKERS=0` runs it in this one process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .

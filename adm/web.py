@@ -28,6 +28,7 @@ from governance.forms import (
 )
 from governance.guards import allow
 from governance.roles import Role
+from governance.validate import Whole
 from governance.web import form_page, settings_of, user_of
 
 AnyRequest = Request[Any, Any, Any]
@@ -462,7 +463,7 @@ class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
     decided_on: date
     outcome: Annotated[str, msgspec.Meta(max_length=200)] = ""
     reasons: Annotated[str, msgspec.Meta(max_length=10_000)] = ""
-    version: int | None = None
+    version: Whole | None = None
 
 
 @get(

@@ -30,6 +30,7 @@ from governance.forms import choices, filter_choice, form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
 from governance.settings import Settings
+from governance.validate import Whole
 from governance.web import form_page, settings_of, user_of
 
 AnyRequest = Request[Any, Any, Any]
@@ -1294,20 +1295,20 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
 
 
 class AttendanceIn(msgspec.Struct, forbid_unknown_fields=True):
-    attendance_version: int
+    attendance_version: Whole
     marks: dict[str, Annotated[str, Meta(max_length=20)]]
     deputies: dict[str, Annotated[str, Meta(max_length=200)]] = {}
 
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
-    meeting_id: int
+    meeting_id: Whole
     description: Annotated[str, Meta(max_length=2000)]
-    owner_person_id: int | None = None
+    owner_person_id: Whole | None = None
     due_on: Annotated[str, Meta(max_length=20)] = ""
 
 
 class ActionUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Whole
     status: Annotated[str, Meta(max_length=20)]
     note: Annotated[str, Meta(max_length=2000)] = ""
     due_on: Annotated[str, Meta(max_length=20)] = ""
@@ -1316,7 +1317,7 @@ class ActionUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
 class FiguresIn(msgspec.Struct, forbid_unknown_fields=True):
     partner: Annotated[str, Meta(max_length=200)]
     quarter: Annotated[str, Meta(max_length=20)]
-    figures: dict[str, Annotated[str, Meta(max_length=40)] | int | float]
+    figures: dict[str, Annotated[str, Meta(max_length=40)] | Whole | float]
 
 
 def _plain_action(row: dict[str, Any], names: bool) -> dict[str, Any]:

@@ -127,12 +127,35 @@ def _conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _out_of_range(exc):
+        return _too_large(request, exc)
     # Two people saving at once reach the database together: the one that came second is told
     # so in the service's usual words, whichever write path it was.
     if not db.is_clash(exc):
         return _server_error(request, exc)
     log.info("clash on %s %s: %s", request.method, request.url.path, exc)
     return _error_page(request, 409, "That could not be saved", STALE_EDIT)
+
+
+def _out_of_range(exc: Exception) -> bool:
+    # asyncpg refuses an argument too large for its column ("value out of int32 range") before
+    # sending it; PostgreSQL itself says "integer out of range".
+    return isinstance(exc, asyncpg.NumericValueOutOfRangeError) or (
+        isinstance(exc, asyncpg.DataError) and "out of int" in str(exc)
+    )
+
+
+def _too_large(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # A number larger than any column holds (an edit's version from a form, say) reached the
+    # database, or a date that far away: the sender's mistake (SQLite raises OverflowError).
+    log.info("number out of range on %s %s: %s", request.method, request.url.path, exc)
+    return _error_page(
+        request,
+        400,
+        "There is a problem with what was sent",
+        "A number in what was sent is larger than the service can hold. Nothing was changed: "
+        "check the numbers and try again.",
+    )
 
 
 def _too_deep(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -320,6 +343,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NotFound: _missing,
             storage.Missing: _file_missing,
             RecursionError: _too_deep,
+            OverflowError: _too_large,
             sqlite3.Error: _database,
             asyncpg.PostgresError: _database,
             HTTPException: _http,

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
+import msgspec
 from email_validator import EmailNotValidError, validate_email
 
 from governance.errors import Invalid
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# A whole number in a JSON body (an id, a version, a count) fits the database's integer columns,
+# 32 bits on PostgreSQL: a larger one is refused as the body is read (400), as the schema says.
+LARGEST_WHOLE = 2**31 - 1
+Whole = Annotated[int, msgspec.Meta(ge=-LARGEST_WHOLE - 1, le=LARGEST_WHOLE)]
 
 
 class Checker:

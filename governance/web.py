@@ -30,6 +30,7 @@ from governance.guards import allow, public, signed_in
 from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
 from governance.settings import Settings
 from governance.templating import render_errors
+from governance.validate import Whole
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -609,18 +610,18 @@ class PartnerIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PartnerUpdate(PartnerIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Whole = 0
 
 
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
     roles: Annotated[list[str], msgspec.Meta(min_length=1, max_length=len(Role))]
-    adm_partners: list[int] = msgspec.field(default_factory=list)
+    adm_partners: list[Whole] = msgspec.field(default_factory=list)
 
 
 class AccountUpdate(AccountIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Whole = 0
 
 
 def _account_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from governance.errors import Conflict, Invalid
 from governance.forms import form_data, version_of
 from governance.guards import allow
 from governance.roles import Role
+from governance.validate import Whole
 from governance.web import form_page, settings_of, user_of
 from panel import agenda
 from panel.tables import PaperKind
@@ -400,8 +401,8 @@ async def _member_file(request: AnyRequest, meeting_id: int, kind: PaperKind) ->
 
 
 class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
-    order: Annotated[list[int], msgspec.Meta(max_length=100)]
+    version: Whole
+    order: Annotated[list[Whole], msgspec.Meta(max_length=100)]
 
 
 @get("/meetings/{meeting_id:int}/agenda", name="api_panel_agenda", opt=allow(*STAFF))

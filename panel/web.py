@@ -19,6 +19,7 @@ from governance.errors import Conflict, Invalid, NotFound
 from governance.forms import form_data, version_of
 from governance.guards import allow, public
 from governance.roles import Role
+from governance.validate import Whole
 from governance.web import form_page, user_of
 from panel import agenda_web, imports, services
 from panel.rules import eligibility, schedule
@@ -864,7 +865,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MemberUpdate(MemberIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Whole = 0
 
 
 class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -891,30 +892,30 @@ class SeriesIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
     status: Annotated[str, msgspec.Meta(max_length=20)]
-    version: int
+    version: Whole
     reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class RosterIn(msgspec.Struct, forbid_unknown_fields=True):
-    members: Annotated[list[int], msgspec.Meta(max_length=40)]
-    chair: int
+    members: Annotated[list[Whole], msgspec.Meta(max_length=40)]
+    chair: Whole
 
 
 class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     effective_from: Annotated[str, msgspec.Meta(max_length=20)]
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    quorum_minimum: int = 5
-    joint_quorum_minimum: int = 6
-    quorum_pqe_years: int = 3
-    personal_experience_aim: int = 2
-    min_age_bands_spanned: int = 3
-    dbs_renew_every_months: int = 36
-    training_renew_every_months: int = 12
-    review_every_months: int = 12
-    chair_independence_months: int = 12
-    paper_deadline_working_days: int = 5
-    roster_reserve: int = 1
-    max_sittings_per_month: int = 2
+    quorum_minimum: Whole = 5
+    joint_quorum_minimum: Whole = 6
+    quorum_pqe_years: Whole = 3
+    personal_experience_aim: Whole = 2
+    min_age_bands_spanned: Whole = 3
+    dbs_renew_every_months: Whole = 36
+    training_renew_every_months: Whole = 12
+    review_every_months: Whole = 12
+    chair_independence_months: Whole = 12
+    paper_deadline_working_days: Whole = 5
+    roster_reserve: Whole = 1
+    max_sittings_per_month: Whole = 2
 
 
 def _member_json(row: dict[str, Any]) -> dict[str, Any]:

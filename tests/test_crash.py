@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +23,6 @@ CLIENTS = 4
 KILL_AFTER = 200  # acknowledged creations before the kill
 MOST_ATTEMPTS = 500  # the burst stops by itself even if the kill never came
 EMAIL = "crash.admin@example.org"
-GOVERNANCE = [sys.executable, "-m", "governance.cli"]
 
 
 @dataclass
@@ -41,41 +38,41 @@ class Burst:
 class Service:
     env: dict[str, str]
     data_dir: Path
-    port: int = 0
+    url: str = ""
+    starts: int = 0
     process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*GOVERNANCE, *args], env=self.env, capture_output=True, text=True, timeout=120
+            [*support.GOVERNANCE, *args], env=self.env, capture_output=True, text=True, timeout=120
         )
 
     def start(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        log = (self.data_dir / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            [*GOVERNANCE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        # Port 0: the system hands the server a free port as it binds, which it logs.
+        self.starts += 1
+        log = self.data_dir / f"server-{self.starts}.log"
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [*support.GOVERNANCE, "serve", "--host", "127.0.0.1", "--port", "0"],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail("the server stopped: " + self.log())
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        pytest.fail("the server did not start: " + self.log())
+                pytest.fail("the server stopped: " + log.read_text(errors="replace"))
+            found = support.UVICORN_LISTENING.search(log.read_text(errors="replace"))
+            if found:
+                try:
+                    if httpx.get(f"{found[1]}/healthz", timeout=1).status_code == 200:
+                        self.url = found[1]
+                        return
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.05)
+        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
 
     def kill(self) -> None:
         assert self.process is not None
@@ -86,10 +83,6 @@ class Service:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
-
-    def log(self) -> str:
-        path = self.data_dir / "server.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
 @pytest.fixture

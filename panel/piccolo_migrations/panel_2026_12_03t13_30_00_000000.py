@@ -41,7 +41,9 @@ async def _dedupe_and_index() -> None:
             f'DELETE FROM "{table}" WHERE "id" NOT IN '
             f'(SELECT MAX("id") FROM "{table}" GROUP BY {listed})'
         )
-        await _run(f'CREATE UNIQUE INDEX IF NOT EXISTS "{_name(table, columns)}" ON "{table}" ({listed})')
+        await _run(
+            f'CREATE UNIQUE INDEX IF NOT EXISTS "{_name(table, columns)}" ON "{table}" ({listed})'
+        )
     for table, owner in RENUMBER:
         rows = await _run(f'SELECT "id", "{owner}" AS owner, "number" FROM "{table}" ORDER BY "id"')
         top: dict[object, int] = {}
@@ -54,7 +56,11 @@ async def _dedupe_and_index() -> None:
                 seen.add(key)
                 continue
             top[row["owner"]] += 1
-            await _run(f'UPDATE "{table}" SET "number" = {{}} WHERE "id" = {{}}', top[row["owner"]], row["id"])
+            await _run(
+                f'UPDATE "{table}" SET "number" = {{}} WHERE "id" = {{}}',
+                top[row["owner"]],
+                row["id"],
+            )
         await _run(
             f'CREATE UNIQUE INDEX IF NOT EXISTS "{_name(table, (owner, "number"))}" '
             f'ON "{table}" ("{owner}", "number")'

@@ -15,7 +15,7 @@ import sys
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -35,6 +35,7 @@ class Install:
 
     url: str
     data_dir: Path
+    extra: dict[str, str] = field(default_factory=dict)  # e.g. STORAGE=s3 and its bucket
 
     @property
     def env(self) -> dict[str, str]:
@@ -45,6 +46,7 @@ class Install:
             "ARGON2_CHEAP": "1",
             "SCHEDULER": "0",
             "COOKIE_SECURE": "0",
+            **self.extra,
         }
 
     def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
@@ -330,3 +332,35 @@ def test_a_backup_is_refused_when_a_file_the_records_need_has_gone(
     refused = install.run("backup", str(tmp_path), ok=False)
     assert "1 files the records need are missing from storage" in refused.stderr
     assert list(tmp_path.glob("*.tar.gz")) == []
+
+
+def test_files_kept_in_s3_are_backed_up_and_restore_into_another_bucket_or_a_folder(
+    installs: list[Install], tmp_path: Path
+) -> None:
+    from governance.storage import S3Storage
+    from tests.panel.test_documents import word_paper
+    from tests.s3 import KEY_ID, REGION, SECRET, s3_server
+
+    data = word_paper("Kept in a bucket")
+    sha = hashlib.sha256(data).hexdigest()
+    with s3_server() as s3:
+        source = _small_install(installs, "bk-s3-source")
+        source.extra = s3.env(s3.new_bucket(), "agency")
+        S3Storage(source.extra["S3_BUCKET"], prefix="agency", endpoint_url=s3.endpoint,
+                  region=REGION, access_key=KEY_ID, secret_key=SECRET,
+                  ).put_sync(f"papers/{sha[:2]}/{sha}", data)  # fmt: skip
+        _paper_row(source, sha)
+        backed = source.run("backup", str(tmp_path / "s3.tar.gz"))
+        assert "files: 1 " in backed.stdout
+        into_bucket = _small_install(installs, "bk-s3-bucket")
+        into_bucket.extra = s3.env(s3.new_bucket(), "restored")
+        assert "1 files the records need are in storage" in (
+            into_bucket.run("restore", str(tmp_path / "s3.tar.gz")).stdout
+        )
+        restored = S3Storage(into_bucket.extra["S3_BUCKET"], prefix="restored",
+                             endpoint_url=s3.endpoint, region=REGION, access_key=KEY_ID,
+                             secret_key=SECRET)  # fmt: skip
+        assert restored.get_sync(f"papers/{sha[:2]}/{sha}") == data
+    into_folder = _small_install(installs, "bk-s3-folder")
+    into_folder.run("restore", str(tmp_path / "s3.tar.gz"))
+    assert (into_folder.data_dir / "files" / "papers" / sha[:2] / sha).read_bytes() == data

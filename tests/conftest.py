@@ -61,8 +61,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 async def _wipe() -> None:
     names = [t._meta.tablename for t in ALL_TABLES]
     if gov_db.is_postgres():
+        # DELETE, not TRUNCATE: TRUNCATE makes and syncs new files for every table, about ten
+        # times as slow for tables this small. Foreign keys are not checked while everything goes.
+        deletes = " ".join(f'DELETE FROM "{n}";' for n in names)
         await ALL_TABLES[0].raw(
-            "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
+            "DO $$ DECLARE s record; BEGIN"
+            " PERFORM set_config('session_replication_role', 'replica', true); "
+            + deletes
+            + " FOR s IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP"
+            " EXECUTE format('ALTER SEQUENCE %I RESTART', s.sequencename); END LOOP;"
+            " END $$"
         )
     else:
         support.wipe_sqlite(DATABASE_URL.removeprefix("sqlite:///"), names)

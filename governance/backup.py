@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlparse
 from governance import clock, jobs
 from governance.rules.retention import backups_to_keep
 from governance.settings import Settings
-from governance.storage import Storage, check_key, storage_for
+from governance.storage import Storage, check_key, paper_key, storage_for
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -108,8 +108,6 @@ def _pg_url(url: str) -> str:
 
 
 def _paper_keys(shas: list[str]) -> list[str]:
-    from panel.agenda import paper_key
-
     return sorted({paper_key(sha) for sha in shas if sha})
 
 
@@ -198,11 +196,11 @@ def _archive_path(dest: Path, name: str) -> Path:
     return dest / name
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: int) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mode = 0o600
-    info.mtime = int(clock.now().timestamp())
+    info.mtime = mtime
     tar.addfile(info, io.BytesIO(data))
 
 
@@ -210,6 +208,7 @@ async def backup(settings: Settings, dest: Path, *, name: str | None = None) -> 
     """Write one archive of the database and the stored files to DEST (a .tar.gz, or a folder)."""
     kind = _kind(settings.database_url)
     made_at = clock.now()
+    mtime = int(made_at.timestamp())
     name = name or f"governance-backup-{clock.london(made_at):%Y-%m-%dT%H%M%S}.tar.gz"
     target = _archive_path(dest, name)
     store = storage_for(settings)
@@ -252,7 +251,7 @@ async def backup(settings: Settings, dest: Path, *, name: str | None = None) -> 
                         raise BackupError(
                             f"The stored file {key} does not match its checksum: it is damaged"
                         )
-                    _add(tar, f"files/{key}", data)
+                    _add(tar, f"files/{key}", data, mtime)
                     files.append({"key": key, "sha256": sha, "size": len(data)})
                     total += len(data)
                 manifest = {
@@ -268,7 +267,7 @@ async def backup(settings: Settings, dest: Path, *, name: str | None = None) -> 
                     **facts,
                     "files": files,
                 }
-                _add(tar, MANIFEST, json.dumps(manifest, indent=1).encode())
+                _add(tar, MANIFEST, json.dumps(manifest, indent=1).encode(), mtime)
             os.chmod(partial, 0o600)
             os.replace(partial, target)  # a half-written archive never has the final name
         finally:

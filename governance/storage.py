@@ -37,6 +37,11 @@ def check_key(key: str) -> str:
     return key
 
 
+def paper_key(sha256: str) -> str:
+    """Where a paper version's content is kept: by its hash, so a stored file never changes."""
+    return f"papers/{sha256[:2]}/{sha256}"
+
+
 class Storage(ABC):
     """Where stored files live. Every method may be called from the event loop."""
 

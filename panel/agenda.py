@@ -18,7 +18,7 @@ from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
-from governance.storage import Missing, storage_for
+from governance.storage import Missing, paper_key, storage_for
 from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, services, uploads
@@ -848,11 +848,6 @@ async def defer_item(
 # ---------------------------------------------------------------- papers
 
 
-def paper_key(sha256: str) -> str:
-    """Where a paper version's content is kept: by its hash, so a stored file never changes."""
-    return f"papers/{sha256[:2]}/{sha256}"
-
-
 async def stored_paper(settings: Settings, sha256: str) -> bytes:
     """The content of a stored paper version; NotFound if its file has gone from storage."""
     try:
@@ -1546,11 +1541,8 @@ async def member_view(meeting_id: int, person_id: int) -> dict[str, Any]:
     }
 
 
-async def member_pack(
-    meeting_id: int, person_id: int, kind: PaperKind, settings: Settings
-) -> tuple[str, bytes]:
-    state = await _agenda_row(meeting_id)
-    build = (
+async def _pack_build(meeting_id: int, person_id: int, kind: PaperKind) -> dict[str, Any] | None:
+    build: dict[str, Any] | None = (
         await PackBuild.select()
         .where(
             (PackBuild.meeting == meeting_id)
@@ -1559,32 +1551,42 @@ async def member_pack(
         )
         .first()
     )
-    stale = build is None or (
-        state["packs_built_at"] is not None and build["built_at"] < state["packs_built_at"]
-    )
-    store = storage_for(settings)
-    if build is not None and not await store.exists(str(build["path"])):
-        stale = True  # built before packs were kept in storage, or the file has gone: rebuild
-    if stale:
-        try:
-            await build_packs(meeting_id, settings, kind=kind)
-        except Exception as error:
-            # Another download built the same packs at the same moment: theirs are read below.
-            if not db.is_clash(error):
-                raise
-        build = (
-            await PackBuild.select()
-            .where(
-                (PackBuild.meeting == meeting_id)
-                & (PackBuild.person == person_id)
-                & (PackBuild.kind == kind)
-            )
-            .first()
-        )
-    if build is None:
-        raise NotFound("No pack has been built for you")
+    return build
+
+
+async def _stored_pack(settings: Settings, build: dict[str, Any]) -> tuple[str, bytes] | None:
+    """The built pack's file name and content; None if its file is not in storage (built before
+    packs were kept there, or gone), so that it is built again."""
     key = str(build["path"])
-    return key.rsplit("/", 1)[-1], await store.get(key)
+    try:
+        data = await storage_for(settings).get(key)
+    except Missing:
+        return None
+    return key.rsplit("/", 1)[-1], data
+
+
+async def member_pack(
+    meeting_id: int, person_id: int, kind: PaperKind, settings: Settings
+) -> tuple[str, bytes]:
+    state = await _agenda_row(meeting_id)
+    build = await _pack_build(meeting_id, person_id, kind)
+    current = build is not None and (
+        state["packs_built_at"] is None or build["built_at"] >= state["packs_built_at"]
+    )
+    pack = await _stored_pack(settings, build) if current and build is not None else None
+    if pack is not None:
+        return pack
+    try:
+        await build_packs(meeting_id, settings, kind=kind)
+    except Exception as error:
+        # Another download built the same packs at the same moment: theirs are read below.
+        if not db.is_clash(error):
+            raise
+    build = await _pack_build(meeting_id, person_id, kind)
+    pack = await _stored_pack(settings, build) if build is not None else None
+    if pack is None:
+        raise NotFound("No pack has been built for you")
+    return pack
 
 
 async def record_open(meeting_id: int, person_id: int, what: str) -> None:

@@ -121,7 +121,7 @@ def listening(
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        yield _started(process, " ".join(command), log, address, time.monotonic() + timeout)
+        yield address_of(process, " ".join(command), log, address, time.monotonic() + timeout)
     finally:
         process.terminate()
         try:
@@ -131,23 +131,29 @@ def listening(
             process.wait()
 
 
-def _started(
+def _answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def address_of(
     process: subprocess.Popen[bytes],
     what: str,
     log: Path,
     address: re.Pattern[str],
     deadline: float,
 ) -> str:
+    """The address a starting server logs, once it takes connections there; RuntimeError with its
+    log if it stops or the deadline passes first."""
     while True:
         text = log.read_text(errors="replace")
         found = address.search(text)
-        if found:
-            parsed = urlparse(found[1])
-            try:
-                with socket.create_connection((parsed.hostname, parsed.port), timeout=0.5):
-                    return found[1]
-            except OSError:
-                pass
+        if found and _answers(found[1]):
+            return found[1]
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not start:\n{text}")
         time.sleep(0.05)

@@ -59,20 +59,9 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail("the server stopped: " + log.read_text(errors="replace"))
-            found = support.UVICORN_LISTENING.search(log.read_text(errors="replace"))
-            if found:
-                try:
-                    if httpx.get(f"{found[1]}/healthz", timeout=1).status_code == 200:
-                        self.url = found[1]
-                        return
-                except httpx.HTTPError:
-                    pass
-            time.sleep(0.05)
-        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
+        self.url = support.address_of(
+            self.process, "the server", log, support.UVICORN_LISTENING, time.monotonic() + 30
+        )
 
     def kill(self) -> None:
         assert self.process is not None

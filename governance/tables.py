@@ -27,10 +27,26 @@ class PartnerKind(StrEnum):
     VOLUNTARY_ADOPTION_AGENCY = "voluntary_adoption_agency"
 
 
+class LegalForm(StrEnum):
+    HOSTED = "hosted"  # hosted by one of the partner councils
+    COMPANY = "company"  # a company or voluntary adoption agency owned by the councils
+    PARTNERSHIP = "partnership"  # a partnership with no host
+
+
 class Agency(Table):
     id: Serial  # declared by Piccolo; annotated so type checkers see it
     name = Varchar(length=200)
     short_name = Varchar(length=60)
+    legal_form = Varchar(length=20, choices=LegalForm, default=LegalForm.HOSTED)
+    address = Text(default="")  # postal address lines above the postcode, one a line
+    postcode = Varchar(length=10, default="")
+    telephone = Varchar(length=40, default="")
+    email = Varchar(length=254, default="")
+    website = Varchar(length=200, default="")
+    registered_manager = Varchar(length=200, default="")  # Ofsted-registered manager
+    logo_key = Varchar(length=200, default="")  # storage key of the letterhead logo
+    letterhead_footer = Text(default="")
+    assesses_adopters = Boolean(default=False)  # the agency itself assesses adopters
     is_demo = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)

@@ -362,6 +362,8 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
             f"{listed.training_overdue} training records and {listed.review_overdue} annual "
             "reviews overdue today."
         )
+        for gap in getattr(listed, "composition_gaps", ()):
+            document.add_paragraph(f"{gap}.", style="List Bullet")
 
     document.add_heading("5. Performance figures", level=1)
     if data.total is None:

@@ -1916,11 +1916,16 @@ class CentralListCompliance:
     dbs_overdue: int
     training_overdue: int
     review_overdue: int
+    # What the list lacks under AAR reg 3(1) (a social worker with three years' PQE, the
+    # medical adviser), in words; empty when it has both.
+    composition_gaps: tuple[str, ...] = ()
 
 
 async def central_list_compliance(today: date) -> CentralListCompliance | None:
-    """Members of the central list whose DBS check, training or annual review is overdue."""
+    """Members of the central list whose DBS check, training or annual review is overdue, and
+    what the list lacks under AAR reg 3(1)."""
     from panel.rules.eligibility import DEFAULT_ELIGIBILITY
+    from panel.services import central_list_gaps
     from panel.tables import PanelMember, TrainingRecord
 
     rows = await PanelMember.select(
@@ -1967,6 +1972,7 @@ async def central_list_compliance(today: date) -> CentralListCompliance | None:
             for r in current
             if overdue(r["reviewed_on"] or r["joined_on"], rules.review_every_months)
         ),
+        composition_gaps=await central_list_gaps(today),
     )
 
 

@@ -23,7 +23,7 @@ from governance.settings import Settings
 from governance.tables import ClosureDay, Person
 from governance.validate import Checker
 from panel import feeds
-from panel.rules import balance, conflicts, eligibility, quorum, roster, schedule
+from panel.rules import balance, composition, conflicts, eligibility, quorum, roster, schedule
 from panel.rules.eligibility import Course, ListRecord, Notice, Training
 from panel.rules.members import (
     AgeBand,
@@ -404,6 +404,20 @@ async def records(on_list_only: bool = False) -> dict[int, ListRecord]:
     return {row["id"]: _record_of(row, training.get(row["id"], [])) for row in rows}
 
 
+async def central_list_composition(on: date | None = None) -> composition.Composition:
+    """The central list against AAR reg 3(1) on the day (today by default)."""
+    records_now = await records()
+    return composition.central_list_composition(records_now.values(), on or clock.today())
+
+
+async def central_list_gaps(on: date | None = None) -> tuple[str, ...]:
+    """What the central list lacks under AAR reg 3(1), in words; () when it is complete.
+
+    For the go-live checklist and the board: each string names what is missing and the
+    regulation that requires it."""
+    return (await central_list_composition(on)).gaps
+
+
 def check_member(data: dict[str, Any], policy: Policy | None = None) -> dict[str, Any]:
     """Every field of a central-list entry checked; raises Invalid with all the messages."""
     check = Checker()
@@ -422,11 +436,13 @@ def check_member(data: dict[str, Any], policy: Policy | None = None) -> dict[str
     pqe = str(data.get("pqe_years") or "0").strip() or "0"
     values["pqe_years"] = check.integer("pqe_years", pqe, "Years of PQE", minimum=0, maximum=60)
     values["independent"] = _truthy(data.get("independent"))
-    if (Seat.CHAIR in seats or Seat.VICE_CHAIR in seats) and not values["independent"]:
+    # AAR reg 4(1)(a): the person appointed to chair is an independent person; reg 4(1)(b) asks
+    # nothing of the vice chairs, so a vice chair may be an agency social worker.
+    if Seat.CHAIR in seats and not values["independent"]:
         check.fail(
             "independent",
-            "A chair or vice chair must be independent of the agency: tick 'Independent of the "
-            "agency', or choose another seat",
+            "The chair must be independent of the agency (AAR reg 4(1)(a)): tick 'Independent "
+            "of the agency', or choose another seat. A vice chair need not be independent",
         )
     if Seat.SOCIAL_WORKER in seats and values["pqe_years"] == 0 and "pqe_years" not in check.errors:
         check.fail("pqe_years", "Enter the social worker's years of post-qualifying experience")

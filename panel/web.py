@@ -77,9 +77,15 @@ class MemberController(Controller):
         rows = await services.members()
         today = clock.today()
         due = {c.member_id: c for c in await services.due_list(today)}
+        composition = await services.central_list_composition(today)
         return Template(
             "panel/members.html",
-            context={"members": rows, "due": due, "seat_labels": services.SEAT_CHOICES},
+            context={
+                "members": rows,
+                "due": due,
+                "seat_labels": services.SEAT_CHOICES,
+                "composition": composition,
+            },
         )
 
     @get("/due", name="panel:due")

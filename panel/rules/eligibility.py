@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from governance.rules.workdays import add_months, long_date
 from panel.rules.conflicts import Conflict
-from panel.rules.members import CHAIR_SEATS, Member
+from panel.rules.members import CHAIR_SEATS, Member, Seat
 
 
 class Course(StrEnum):
@@ -146,12 +146,18 @@ def check(
 
 
 def may_chair(member: Member, on: date, policy: EligibilityPolicy) -> ChairVerdict:
+    """Whether the member may take the chair at a meeting on the day.
+
+    AAR reg 4(1)(a): the person appointed to chair the panel is an independent person (the
+    12 months since a tie to the agency are the policy's); reg 4(1)(b): one or two vice chairs
+    may act as chair when the chair is absent, and nothing requires them to be independent."""
     reasons = []
     if not member.seats & CHAIR_SEATS:
         reasons.append("not a chair or vice chair on the central list")
-    if not member.independent:
+    appointed_chair = Seat.CHAIR in member.seats  # a vice chair only: no independence test
+    if appointed_chair and not member.independent:
         reasons.append("not independent of the agency")
-    if member.dependency_ended_on is not None:
+    if appointed_chair and member.dependency_ended_on is not None:
         independent_from = add_months(member.dependency_ended_on, policy.chair_independence_months)
         if on < independent_from:
             reasons.append(

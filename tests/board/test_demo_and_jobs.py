@@ -151,6 +151,11 @@ async def test_central_list_compliance_counts_overdue_checks(agency: dict[str, i
     assert found is not None
     assert (found.members, found.dbs_overdue, found.review_overdue) == (2, 1, 0)
     assert found.training_overdue == 2  # neither has done induction
+    # Neither sits as a social worker or the medical adviser: AAR reg 3(1) is not met.
+    assert [gap.split(" (")[-1] for gap in found.composition_gaps] == [
+        "AAR reg 3(1)(a))",
+        "AAR reg 3(1)(b))",
+    ]
 
 
 async def test_the_board_report_converts_to_pdf_where_libreoffice_is_installed(

@@ -41,8 +41,34 @@ async def test_a_chair_who_is_not_independent_is_refused_and_nothing_is_saved(
     await sign_in(Role.PANEL_ADVISER)
     response = await client.post("/panel/members/new", data=CHAIR_FORM)
     assert response.status_code == 422
-    assert "A chair or vice chair must be independent of the agency" in response.text
+    assert "The chair must be independent of the agency (AAR reg 4(1)(a))" in response.text
     assert await PanelMember.count() == 0
+
+
+async def test_a_vice_chair_who_is_not_independent_is_saved_aar_reg_4_1_b(client, sign_in) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    form = CHAIR_FORM | {"name": "Viv Vice", "email": "viv@example.org", "seats": "vice_chair"}
+    response = await client.post("/panel/members/new", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    member = await PanelMember.select().first()
+    assert member["seats"] == "vice_chair" and not member["independent"]
+
+
+async def test_the_central_list_page_says_when_the_medical_adviser_is_missing_aar_reg_3_1(
+    client, sign_in
+) -> None:
+    ids = await central_list()
+    await sign_in(Role.PANEL_ADVISER)
+    complete = await client.get("/panel/members")
+    assert "The list includes what AAR reg 3(1) requires" in complete.text
+    assert "does not include the agency's medical adviser" not in complete.text
+    await PanelMember.delete().where(PanelMember.id == ids["Mina"])
+    page = await client.get("/panel/members")
+    assert "The central list does not yet include everyone the regulations require" in page.text
+    assert (
+        "The central list does not include the agency&#39;s medical adviser (AAR reg 3(1)(b))"
+        in page.text
+    )
 
 
 async def test_a_date_in_the_wrong_format_gets_a_clear_message(client, sign_in) -> None:

@@ -282,11 +282,26 @@ def test_the_greedy_baseline_meets_the_same_hard_constraints() -> None:
     assert max(march.values()) <= DEFAULT_ROSTER.max_sittings_per_month
 
 
+def test_a_vice_chair_who_is_not_independent_chairs_when_both_chairs_are_away_aar_reg_4_1_b() -> (
+    None
+):
+    away = frozenset({ON})
+    agency_vice = with_record(3, member=replace(BY_ID[3].record.member, independent=False))
+    candidates = listed(changed(1, unavailable=away), changed(2, unavailable=away), agency_vice)
+
+    result = roster.solve([Meeting(7, ON)], candidates, DEFAULT_ROSTER, time_limit=QUICK)
+
+    assert result.status is Status.OPTIMAL
+    assert result.panels[0].chair == 3
+
+
 def test_a_meeting_without_a_chair_says_why_each_chair_cannot_chair() -> None:
+    # The vice chair's reason was "not independent of the agency" until the rule followed
+    # AAR reg 4(1)(b), which does not require a vice chair to be independent.
     candidates = listed(
         with_record(1, dbs_checked_on=date(2024, 3, 2)),
         changed(2, unavailable=frozenset({ON})),
-        with_record(3, member=replace(BY_ID[3].record.member, independent=False)),
+        changed(3, booked=frozenset({ON})),
     )
 
     result = roster.solve([Meeting(7, ON)], candidates, DEFAULT_ROSTER, time_limit=QUICK)
@@ -298,7 +313,7 @@ def test_a_meeting_without_a_chair_says_why_each_chair_cannot_chair() -> None:
             (7,),
             "12 March 2027: no chair or vice chair is eligible and available to chair "
             "(Ann Chair: DBS check expired on 2 March 2027; Bob Chair: unavailable; "
-            "Cat Vice: not independent of the agency)",
+            "Cat Vice: already sitting on another panel that day)",
         )
     ]
 

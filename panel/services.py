@@ -67,8 +67,14 @@ GENDER_CHOICES: dict[str, str] = {
     Gender.NON_BINARY: "Non-binary",
 }
 AGE_BAND_CHOICES: dict[str, str] = {band.value: band.value for band in AgeBand}
-# ONS 2021 census ethnic groups (England and Wales), each with its high-level group.
+# ONS 2021 census ethnic groups (England and Wales), each with its high-level group. A member
+# may give only the high-level group: those come first, named as the census names them.
 ETHNICITY_CHOICES: dict[str, tuple[str, Ethnicity]] = {
+    "asian": ("Asian or Asian British", Ethnicity.ASIAN),
+    "black": ("Black, Black British, Caribbean or African", Ethnicity.BLACK),
+    "mixed": ("Mixed or multiple", Ethnicity.MIXED),
+    "white": ("White", Ethnicity.WHITE),
+    "other": ("Other ethnic group", Ethnicity.OTHER),
     "asian_bangladeshi": ("Asian or Asian British: Bangladeshi", Ethnicity.ASIAN),
     "asian_chinese": ("Asian or Asian British: Chinese", Ethnicity.ASIAN),
     "asian_indian": ("Asian or Asian British: Indian", Ethnicity.ASIAN),

@@ -122,9 +122,17 @@ class MemberController(Controller):
         )
         return _download(imports.export_xlsx(await services.members()), "central-list.xlsx")
 
+    @get("/template.csv", name="panel:import_template_csv")
+    async def template_csv(self) -> Response[bytes]:
+        return _download(imports.template_csv(), "central-list-template.csv")
+
+    @get("/template.xlsx", name="panel:import_template_xlsx")
+    async def template_xlsx(self) -> Response[bytes]:
+        return _download(imports.template_xlsx(), "central-list-template.xlsx")
+
     @get("/import", name="panel:import", opt=allow(*ADVISER))
     async def import_form(self, request: AnyRequest) -> Template:
-        return form_page("panel/import.html", request, report=None, columns=imports.COLUMNS)
+        return form_page("panel/import.html", request, report=None, **_import_context())
 
     @post("/import", name="panel:import_submit", opt=allow(*ADVISER))
     async def import_submit(self, request: AnyRequest) -> Template:
@@ -138,7 +146,7 @@ class MemberController(Controller):
             )
         except (Invalid, Conflict) as error:
             return _error_form(
-                request, "panel/import.html", error, report=None, columns=imports.COLUMNS
+                request, "panel/import.html", error, report=None, **_import_context()
             )
         return form_page(
             "panel/import.html",
@@ -148,7 +156,7 @@ class MemberController(Controller):
             if report.applied
             else {"file": "Nothing was imported: correct the rows below"},
             report=report,
-            columns=imports.COLUMNS,
+            **_import_context(),
         )
 
     @get("/{member_id:int}", name="panel:member")
@@ -236,6 +244,10 @@ def _error_form(
     for key, value in _choices().items():
         context.setdefault(key, value)
     return form_page(template, request, errors=errors, status_code=status, **context)
+
+
+def _import_context() -> dict[str, Any]:
+    return {"allowed": imports.allowed_values(), "max_rows": imports.MAX_ROWS}
 
 
 def _download(data: bytes, filename: str) -> Response[bytes]:

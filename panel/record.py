@@ -199,7 +199,7 @@ async def meeting_record(meeting_id: int) -> MeetingRecord:
             }
         )
     policy = await services.policy_on(day)
-    quorum_policy = policy.roster.joint_quorum if meeting["joint"] else policy.roster.quorum
+    quorum_policy = policy.quorum
     spells = [
         quorum.Attendance(members[a["member"]], a["arrived_at"], a["left_at"])
         for a in attendance
@@ -787,7 +787,7 @@ async def _with_times(
     ]
     present = list(quorum.present_for_item(spells, starts, ends, set(item.withdrawn)))
     policy = await services.policy_on(record.day)
-    quorum_policy = policy.roster.joint_quorum if record.meeting["joint"] else policy.roster.quorum
+    quorum_policy = policy.quorum
     item.starts_at, item.ends_at = starts, ends
     item.verdict = quorum.check(present, quorum_policy)
     item.present = [m for m in present if counts(m)]

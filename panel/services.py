@@ -190,15 +190,51 @@ POLICY_LABELS: dict[str, tuple[str, int, int]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class PolicySwitches:
+    """The quorum's yes-or-no settings (AAR reg 6), versioned with the numbers."""
+
+    # A panel the agency constitutes jointly with other agencies needs the joint panel's quorum:
+    # a fact about the agency, so every meeting follows it (it was once a tick-box per meeting).
+    joint_panel: bool = False
+    # Whether the quorum includes an independent member, and whether an independent chair (or
+    # vice chair) in the chair is that member. Defaults: what the service has always applied.
+    quorum_needs_independent: bool = True
+    independent_chair_counts: bool = True
+
+
+SWITCH_LABELS: dict[str, tuple[str, str]] = {
+    "joint_panel": (
+        "Our adoption panel is a joint panel of several adoption agencies",
+        "Every meeting then needs the joint panel's quorum (AAR reg 6).",
+    ),
+    "quorum_needs_independent": (
+        "The quorum includes an independent member",
+        "At least one member present for each item is independent of the agency.",
+    ),
+    "independent_chair_counts": (
+        "An independent person in the chair is the quorum's independent member",
+        "Untick to need an independent member as well as whoever chairs.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     version: int
     effective_from: date | None  # None: the built-in defaults, in force until a version is saved
     numbers: PolicyNumbers
     note: str = ""
+    switches: PolicySwitches = PolicySwitches()
 
     @property
     def roster(self) -> roster.RosterPolicy:
-        return _roster_policy(self.version, self.numbers)
+        return _roster_policy(self.version, self.numbers, self.switches)
+
+    @property
+    def quorum(self) -> quorum.QuorumPolicy:
+        """The quorum every meeting on a day this version is in force needs (AAR reg 6)."""
+        rules = self.roster
+        return rules.joint_quorum if self.switches.joint_panel else rules.quorum
 
     @property
     def paper_days(self) -> int:
@@ -208,10 +244,21 @@ class Policy:
 DEFAULT_POLICY = Policy(1, None, PolicyNumbers(), "the defaults in DOMAIN.md")
 
 
-@lru_cache(maxsize=64)
-def _roster_policy(version: int, n: PolicyNumbers) -> roster.RosterPolicy:
+def quorum_requirements(n: PolicyNumbers, s: PolicySwitches) -> tuple[quorum.Requirement, ...]:
+    """AAR reg 6: the chair or a vice chair, and a social worker with the policy's years of
+    PQE; then an independent member, as the policy says."""
     sw = replace(quorum.SOCIAL_WORKER_3_YEARS, min_pqe_years=n.quorum_pqe_years)
-    must = (quorum.CHAIR_OR_VICE_CHAIR, sw, quorum.INDEPENDENT_MEMBER)
+    must = (quorum.CHAIR_OR_VICE_CHAIR, sw)
+    if not s.quorum_needs_independent:
+        return must
+    if s.independent_chair_counts:
+        return (*must, quorum.INDEPENDENT_MEMBER)
+    return (*must, quorum.INDEPENDENT_MEMBER_APART_FROM_CHAIR)
+
+
+@lru_cache(maxsize=64)
+def _roster_policy(version: int, n: PolicyNumbers, s: PolicySwitches) -> roster.RosterPolicy:
+    must = quorum_requirements(n, s)
     renew = n.training_renew_every_months
     return replace(
         roster.DEFAULT_ROSTER,
@@ -242,9 +289,19 @@ def _roster_policy(version: int, n: PolicyNumbers) -> roster.RosterPolicy:
 
 
 def _policy_of(row: dict[str, Any]) -> Policy:
+    settings = json.loads(row["settings"])
     known = {f.name for f in fields(PolicyNumbers)}
-    stored = {k: int(v) for k, v in json.loads(row["settings"]).items() if k in known}
-    return Policy(row["number"], row["effective_from"], PolicyNumbers(**stored), row["note"])
+    stored = {k: int(v) for k, v in settings.items() if k in known}
+    switches = {
+        f.name: bool(settings[f.name]) for f in fields(PolicySwitches) if f.name in settings
+    }
+    return Policy(
+        row["number"],
+        row["effective_from"],
+        PolicyNumbers(**stored),
+        row["note"],
+        PolicySwitches(**switches),
+    )
 
 
 async def policies() -> list[Policy]:
@@ -271,6 +328,9 @@ async def save_policy(actor: Actor, data: dict[str, Any], *, path: str = "") -> 
         key: check.integer(key, data.get(key), label, minimum=low, maximum=high)
         for key, (label, low, high) in POLICY_LABELS.items()
     }
+    switches = {key: _truthy(data.get(key)) for key in SWITCH_LABELS}
+    if not switches["quorum_needs_independent"]:
+        switches["independent_chair_counts"] = False  # nothing to count towards
     if not check.errors and numbers["joint_quorum_minimum"] < numbers["quorum_minimum"]:
         check.fail(
             "joint_quorum_minimum", "A joint panel's quorum cannot be smaller than a panel's"
@@ -288,7 +348,7 @@ async def save_policy(actor: Actor, data: dict[str, Any], *, path: str = "") -> 
                 PanelPolicy(
                     number=number,
                     effective_from=effective,
-                    settings=json.dumps(numbers, sort_keys=True),
+                    settings=json.dumps(numbers | switches, sort_keys=True),
                     note=note,
                     created_by=actor.name[:200],
                 )
@@ -300,7 +360,7 @@ async def save_policy(actor: Actor, data: dict[str, Any], *, path: str = "") -> 
                 number,
                 path=path,
                 summary=note,
-                after={"effective_from": effective, **numbers},
+                after={"effective_from": effective, **numbers, **switches},
             )
     except (UniqueViolationError, sqlite3.IntegrityError) as error:
         raise Conflict(STALE_EDIT) from error
@@ -896,7 +956,6 @@ def _check_place(check: Checker, data: dict[str, Any]) -> dict[str, Any]:
         "venue": venue,
         "online_link": link,
         "item_slots": slots,
-        "joint": _truthy(data.get("joint")),
     }
 
 
@@ -1089,6 +1148,8 @@ async def meeting(meeting_id: int) -> dict[str, Any]:
     cal = await _calendar(row["day"], row["day"])
     policy = await policy_on(row["day"])
     row["paper_deadline"] = schedule.paper_deadline(row["day"], policy.paper_days, cal)
+    row["joint"] = policy.switches.joint_panel  # the agency's setting on the day, not the meeting's
+    row["quorum_minimum"] = policy.quorum.minimum
     return row
 
 
@@ -1136,7 +1197,6 @@ async def update_meeting(
             Meeting.venue: place["venue"],
             Meeting.online_link: place["online_link"],
             Meeting.item_slots: place["item_slots"],
-            Meeting.joint: place["joint"],
             Meeting.version: version + 1,
         }
         if moved:
@@ -1501,7 +1561,7 @@ async def checks(meeting_id: int) -> MeetingChecks:
     )
     # Only those who may sit count towards the planned quorum.
     counting = [m for m, v in zip(planned, verdicts, strict=True) if v.eligibility.eligible]
-    quorum_policy = rules.joint_quorum if row["joint"] else rules.quorum
+    quorum_policy = policy.quorum
     chair = None
     chair_name = ""
     if row["chair"] is not None and row["chair"] in everyone:
@@ -1575,7 +1635,7 @@ async def suggest(meeting_ids: list[int], *, time_limit: float = ROSTER_TIME_LIM
                 meeting_id=m["id"],
                 on=m["day"],
                 items=(),
-                joint=m["joint"],
+                joint=policy.switches.joint_panel,
                 accepted=kept,
                 excluded=declined,
                 chair=m["chair"] if m["chair"] in kept else None,

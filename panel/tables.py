@@ -104,7 +104,6 @@ class Meeting(Table):
     venue = Varchar(length=300, default="")
     online_link = Varchar(length=500, default="")
     item_slots = Integer(default=4)
-    joint = Boolean(default=False)
     status = Varchar(length=20, choices=MeetingStatus, default=MeetingStatus.PLANNED)
     cancel_reason = Text(default="")
     series = Varchar(length=60, default="")  # meetings scheduled together share a label

@@ -22,7 +22,7 @@ from governance.roles import Role
 from governance.validate import Whole
 from governance.web import form_page, user_of
 from panel import agenda_web, imports, services
-from panel.rules import eligibility, schedule
+from panel.rules import eligibility, quorum, schedule
 from panel.rules.members import SEAT_LABELS
 
 AnyRequest = Request[Any, Any, Any]
@@ -268,6 +268,7 @@ def _download(data: bytes, filename: str) -> Response[bytes]:
 
 def _policy_values(policy: services.Policy) -> dict[str, Any]:
     values: dict[str, Any] = {k: getattr(policy.numbers, k) for k in services.POLICY_LABELS}
+    values |= {k: "yes" if getattr(policy.switches, k) else "" for k in services.SWITCH_LABELS}
     values["effective_from"] = clock.today().isoformat()
     values["note"] = ""
     return values
@@ -286,6 +287,11 @@ class PolicyController(Controller):
             "current": current,
             "versions": await services.policies(),
             "labels": services.POLICY_LABELS,
+            "switch_labels": services.SWITCH_LABELS,
+            "quorum_requirements": [
+                ("an " if text[0] in "aeiou" else "a ") + text
+                for text in (quorum.describe(r) for r in current.quorum.must_include)
+            ],
             "values": values or _policy_values(current),
             "may_edit": _staff_actions(request),
         }
@@ -329,7 +335,6 @@ def _meeting_form_values(row: dict[str, Any] | None) -> dict[str, Any]:
         "venue": row["venue"],
         "online_link": row["online_link"],
         "item_slots": row["item_slots"],
-        "joint": row["joint"],
         "version": row["version"],
     }
 
@@ -893,7 +898,6 @@ class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
     venue: Annotated[str, msgspec.Meta(max_length=300)] = ""
     online_link: Annotated[str, msgspec.Meta(max_length=500)] = ""
     item_slots: Annotated[int, msgspec.Meta(ge=1, le=20)] = 4
-    joint: bool = False
 
 
 class SeriesIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -905,7 +909,6 @@ class SeriesIn(msgspec.Struct, forbid_unknown_fields=True):
     venue: Annotated[str, msgspec.Meta(max_length=300)] = ""
     online_link: Annotated[str, msgspec.Meta(max_length=500)] = ""
     item_slots: Annotated[int, msgspec.Meta(ge=1, le=20)] = 4
-    joint: bool = False
 
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -934,6 +937,10 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     paper_deadline_working_days: Whole = 5
     roster_reserve: Whole = 1
     max_sittings_per_month: Whole = 2
+    pack_access_working_days: Whole = 10
+    joint_panel: bool = False
+    quorum_needs_independent: bool = True
+    independent_chair_counts: bool = True
 
 
 def _member_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -970,13 +977,16 @@ def _due_json(c: services.Compliance) -> dict[str, Any]:
 
 def _meeting_json(row: dict[str, Any]) -> dict[str, Any]:
     keep = (
-        "id", "starts_at", "ends_at", "venue", "online_link", "item_slots", "joint", "status",
+        "id", "starts_at", "ends_at", "venue", "online_link", "item_slots", "status",
         "cancel_reason", "series", "chair", "chair_is_vice", "roster_policy_version", "sequence",
         "version",
     )  # fmt: skip
     out = {k: row.get(k) for k in keep}
     if "paper_deadline" in row:
         out["paper_deadline"] = row["paper_deadline"]
+        # The agency's panel policy on the meeting's day, not a setting of the meeting.
+        out["joint_panel"] = row["joint"]
+        out["quorum_minimum"] = row["quorum_minimum"]
         out["sittings"] = [
             {"id": s["id"], "member_id": s["member"], "name": s["name"], "status": s["status"]}
             for s in row["sittings"]
@@ -1053,6 +1063,7 @@ async def api_policies() -> list[dict[str, Any]]:
             "effective_from": p.effective_from,
             "note": p.note,
             "numbers": {k: getattr(p.numbers, k) for k in services.POLICY_LABELS},
+            "switches": {k: getattr(p.switches, k) for k in services.SWITCH_LABELS},
         }
         for p in await services.policies()
     ]

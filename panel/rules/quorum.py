@@ -1,4 +1,12 @@
-"""Whether the members present for one agenda item form a quorum, and if not, why."""
+"""Whether the members present for one agenda item form a quorum, and if not, why.
+
+AAR 2005 reg 6 (as substituted by SI 2011/589) sets the quorum of an adoption panel: at least five
+of its members (six for a joint panel of several agencies), including the person appointed to
+chair the panel or one of the vice chairs, and a social worker with at least three years'
+relevant post-qualifying experience. Whether an independent member must also be present, and
+whether an independent chair is that member, are the agency's policy (panel.services
+PolicySwitches), with the built-in defaults the service has always applied: yes and yes.
+"""
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
@@ -12,6 +20,9 @@ class Requirement:
     seats: frozenset[Seat] = frozenset()  # any one of these; empty: any member who counts
     min_pqe_years: int = 0
     independent: bool = False
+    # Met only by someone other than the person chairing (a chair or vice chair present): by
+    # policy, the independent chair may not also be the quorum's independent member.
+    apart_from_chair: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +35,7 @@ class QuorumPolicy:
 CHAIR_OR_VICE_CHAIR = Requirement(seats=CHAIR_SEATS)
 SOCIAL_WORKER_3_YEARS = Requirement(seats=frozenset({Seat.SOCIAL_WORKER}), min_pqe_years=3)
 INDEPENDENT_MEMBER = Requirement(independent=True)
+INDEPENDENT_MEMBER_APART_FROM_CHAIR = Requirement(independent=True, apart_from_chair=True)
 
 STATUTORY_QUORUM = QuorumPolicy(
     version=1,
@@ -57,6 +69,18 @@ def meets(member: Member, requirement: Requirement) -> bool:
     )
 
 
+def met(members: Collection[Member], requirement: Requirement) -> bool:
+    """Whether someone among the members meets the requirement (and, where it must be met apart
+    from the chair, whether someone else present can take the chair)."""
+    meeting = [m for m in members if meets(m, requirement)]
+    if not requirement.apart_from_chair or not meeting:
+        return bool(meeting)
+    chairs = [m for m in members if meets(m, CHAIR_OR_VICE_CHAIR)]
+    if not chairs:
+        return True  # nobody can chair: that shortfall is the chair requirement's to report
+    return any(m.id != c.id for m in meeting for c in chairs)
+
+
 def describe(requirement: Requirement) -> str:
     seats = " or ".join(SEAT_LABELS[seat] for seat in Seat if seat in requirement.seats)
     if not seats:
@@ -65,6 +89,8 @@ def describe(requirement: Requirement) -> str:
         seats = f"independent {seats}"
     if requirement.min_pqe_years:
         seats += f" with {requirement.min_pqe_years} years' PQE"
+    if requirement.apart_from_chair:
+        seats += " other than the person chairing"
     return seats
 
 
@@ -97,7 +123,7 @@ def check(present: Iterable[Member], policy: QuorumPolicy) -> Verdict:
     if len(members) < policy.minimum:
         shortfalls.append(f"{plural(len(members), 'member')} present, {policy.minimum} needed")
     for requirement in policy.must_include:
-        if not any(meets(member, requirement) for member in members):
+        if not met(members, requirement):
             shortfalls.append(f"no {describe(requirement)}")
     return Verdict(
         quorate=not shortfalls,

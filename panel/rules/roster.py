@@ -23,6 +23,7 @@ from panel.rules.quorum import (
     Requirement,
     describe,
     meets,
+    met,
 )
 
 
@@ -494,14 +495,14 @@ def _model(
             staying = {mid: var for mid, var in here.items() if mid not in withdrawn}
             model.add(sum(staying.values()) >= plan.quorum.minimum)
             for requirement in plan.quorum.must_include:
-                model.add(
-                    sum(
-                        var
-                        for mid, var in staying.items()
-                        if meets(people[mid].record.member, requirement)
-                    )
-                    >= 1
+                meeting = [mid for mid in staying if meets(people[mid].record.member, requirement)]
+                # Apart from the chair: someone meeting it sits who is not the one chairing.
+                chairing = (
+                    [chairs[i, mid] for mid in meeting if (i, mid) in chairs]
+                    if requirement.apart_from_chair
+                    else []
                 )
+                model.add(sum(staying[mid] for mid in meeting) - sum(chairing) >= 1)
         if shares is not None:
             penalties += _balance_terms(model, plan, here, people, policy)
     for (mid, month), variables in by_month.items():
@@ -664,10 +665,7 @@ def _unmet(plan: _Plan, members: list[int], people: dict[int, Candidate]) -> int
     for withdrawn in scopes:
         staying = [people[mid].record.member for mid in members if mid not in withdrawn]
         unmet += max(0, plan.quorum.minimum - len(staying)) if len(members) >= plan.size else 0
-        unmet += sum(
-            not any(meets(m, requirement) for m in staying)
-            for requirement in plan.quorum.must_include
-        )
+        unmet += sum(not met(staying, requirement) for requirement in plan.quorum.must_include)
     return unmet
 
 

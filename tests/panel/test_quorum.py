@@ -158,3 +158,51 @@ def test_times_without_a_time_zone_are_refused() -> None:
         quorum.present_for_item(
             whole_day(chair), at(10).replace(tzinfo=None), at(11).replace(tzinfo=None), withdrawn=()
         )
+
+
+# AAR reg 6 as policy: whether an independent member is needed and whether the chair is it.
+def _policy(**switches: bool) -> quorum.QuorumPolicy:
+    from panel.services import PolicyNumbers, PolicySwitches, quorum_requirements
+
+    must = quorum_requirements(PolicyNumbers(), PolicySwitches(**switches))
+    return quorum.QuorumPolicy(9, 5, must)
+
+
+# Only the chair is independent: the others are agency staff or not recorded as independent.
+staff = [
+    chair,
+    social_worker,
+    medical_adviser,
+    specialist,
+    Member(9, "Lee Staff", frozenset({Seat.SPECIALIST})),
+]
+
+
+def test_by_default_an_independent_chair_is_the_quorums_independent_member_aar_reg_6() -> None:
+    assert quorum.check(staff, _policy()).quorate
+
+
+def test_by_policy_the_independent_member_may_have_to_be_someone_besides_the_chair_aar_reg_6() -> (
+    None
+):
+    verdict = quorum.check(staff, _policy(independent_chair_counts=False))
+
+    assert verdict.shortfalls == ("no independent member other than the person chairing",)
+    # An independent adopter besides the chair meets it.
+    assert quorum.check([*staff[:4], adopter], _policy(independent_chair_counts=False)).quorate
+
+
+def test_two_independent_chairs_present_one_chairs_and_the_other_is_the_independent_member() -> (
+    None
+):
+    present = [chair, vice_chair, social_worker, medical_adviser, specialist]
+
+    assert quorum.check(present, _policy(independent_chair_counts=False)).quorate
+
+
+def test_by_policy_a_quorum_may_need_no_independent_member_aar_reg_6() -> None:
+    agency_vice = Member(10, "Viv Vice", frozenset({Seat.VICE_CHAIR}))  # reg 4(1)(b)
+    present = [agency_vice, social_worker, medical_adviser, specialist, staff[4]]
+
+    assert quorum.check(present, _policy()).shortfalls == ("no independent member",)
+    assert quorum.check(present, _policy(quorum_needs_independent=False)).quorate

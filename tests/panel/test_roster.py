@@ -409,3 +409,43 @@ def test_conflicts_on_two_items_that_cannot_both_be_kept_quorate_are_explained()
         "12 March 2027: item 2: with Jon Indie, Lee Indie withdrawn for conflicts of interest, "
         "no panel of 6 keeps quorum for this item as well as the others"
     ]
+
+
+def test_a_roster_keeps_an_independent_member_besides_the_chair_if_the_policy_asks_aar_reg_6() -> (
+    None
+):
+    from panel.rules.quorum import (
+        CHAIR_OR_VICE_CHAIR,
+        INDEPENDENT_MEMBER_APART_FROM_CHAIR,
+        SOCIAL_WORKER_3_YEARS,
+        QuorumPolicy,
+    )
+
+    must = (CHAIR_OR_VICE_CHAIR, SOCIAL_WORKER_3_YEARS, INDEPENDENT_MEMBER_APART_FROM_CHAIR)
+    policy = replace(DEFAULT_ROSTER, quorum=QuorumPolicy(1, 5, must))
+    # Only the chairs and Gil are independent; Ann and Bob are away, so Cat chairs.
+    away = frozenset({ON})
+    candidates = listed(
+        changed(1, unavailable=away),
+        changed(2, unavailable=away),
+        *(
+            with_record(mid, member=replace(BY_ID[mid].record.member, independent=False))
+            for mid in (6, 8, 9, 10, 11, 12)
+        ),
+    )
+
+    result = roster.solve([Meeting(7, ON)], candidates, policy, time_limit=QUICK)
+
+    assert result.status is Status.OPTIMAL
+    panel = result.panels[0]
+    assert panel.chair == 3
+    assert 7 in panel.members
+    assert quorum.check(members(panel.members), policy.quorum).quorate
+
+    # With Gil away too, only the vice chair in the chair is independent: no roster.
+    without_gil = [
+        changed(7, unavailable=away) if c.record.member.id == 7 else c for c in candidates
+    ]
+    assert roster.solve([Meeting(7, ON)], without_gil, policy, time_limit=QUICK).status is (
+        Status.INFEASIBLE
+    )

@@ -19,7 +19,8 @@ LIST: list[tuple[str, str, int, bool, str, str, str, str, str]] = [
     ("Margaret Ellison", "chair", 0, True, "", "female", "60-69", "white_british", ""),
     ("Desmond Clarke", "chair", 0, True, "adopter", "male", "60-69", "black_caribbean", ""),
     ("Farah Qureshi", "chair", 0, True, "", "female", "50-59", "asian_pakistani", "Urdu"),
-    ("Jonathan Reeve", "vice_chair", 0, True, "", "male", "50-59", "white_british", ""),
+    # A vice chair from the agency's own staff: AAR reg 4(1) asks independence of the chair only.
+    ("Jonathan Reeve", "vice_chair", 0, False, "", "male", "50-59", "white_british", ""),
     ("Alison Tran", "vice_chair", 0, True, "adopted_adult", "female", "40-49", "asian_other", ""),
     ("Rachel Okoro", "social_worker", 12, False, "", "female", "40-49", "black_african", ""),
     ("Daniel Hughes", "social_worker", 8, False, "", "male", "40-49", "white_british", ""),

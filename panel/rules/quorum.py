@@ -1,11 +1,13 @@
 """Whether the members present for one agenda item form a quorum, and if not, why.
 
-AAR 2005 reg 6 (as substituted by SI 2011/589) sets the quorum of an adoption panel: at least five
-of its members (six for a joint panel of several agencies), including the person appointed to
-chair the panel or one of the vice chairs, and a social worker with at least three years'
-relevant post-qualifying experience. Whether an independent member must also be present, and
-whether an independent chair is that member, are the agency's policy (panel.services
-PolicySwitches), with the built-in defaults the service has always applied: yes and yes.
+AAR 2005 reg 6 (as substituted by SI 2011/589) is the quorum rule; it is checked as DOMAIN.md
+section 3 states it: at least five members (six for a joint panel of several agencies), including
+the person appointed to chair the panel or one of the vice chairs, and a social worker with at
+least three years' relevant post-qualifying experience; advisers and observers never count.
+Whether an independent member must also be present, and whether an independent person in the
+chair is that member, are the agency's policy (panel.services.PolicySwitches), with the built-in
+defaults the service has always applied: yes and yes. (The stored copies of the regulations
+available when this was written held regs 3 and 4(1) in full but not the words of reg 6.)
 """
 
 from collections.abc import Collection, Iterable

@@ -258,6 +258,8 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
         raise Invalid(
             {"file": "The first row must name the columns; missing: " + ", ".join(missing)}
         )
+    if len(table) == 1:
+        raise Invalid({"file": "The file has the headings but no members below them"})
     return [
         {key: (row[i] if i < len(row) else "") for i, key in enumerate(headings) if key}
         for row in table[1:]

@@ -262,6 +262,7 @@ def _hostile() -> dict[str, tuple[str, bytes, str]]:
         "nul bytes": ("list.csv", b"Name,Email\x00\x00,Seats", "not a CSV text file"),
         "no headings": ("list.csv", _csv([LABELLED[0]]), "The first row must name the columns"),
         "empty": ("list.csv", b"\xef\xbb\xbf\r\n", "The file is empty"),
+        "headings only": ("list.csv", _csv([HEADINGS]), "the headings but no members"),
     }
 
 

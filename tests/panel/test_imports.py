@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -237,12 +238,20 @@ async def test_a_csv_saved_from_excel_under_another_name_is_read_by_its_content(
     assert await PanelMember.count() == 1
 
 
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (imports.MAX_UNZIPPED_BYTES + 1))
+    return out.getvalue()
+
+
 def _hostile() -> dict[str, tuple[str, bytes, str]]:
     good = [HEADINGS, LABELLED[0]]
     formula_sheet = _xlsx([HEADINGS, [*LABELLED[0][:3], "=1+1", *LABELLED[0][4:]]])
     return {
         "a pdf": ("list.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not a spreadsheet we read"),
         "an image named .xlsx": ("list.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64), "not a readable"),
+        "a zip bomb": ("list.xlsx", _zip_bomb(), "too large to read"),
         "a broken workbook": ("list.xlsx", b"PK\x03\x04" + bytes(200), "not a readable .xlsx"),
         "an old .xls": ("list.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old Excel"),
         "a huge file": ("list.csv", _csv(good) + b"x" * imports.MAX_BYTES, "larger than 5 MB"),

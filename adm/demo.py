@@ -11,13 +11,15 @@ from typing import Any
 from adm import escalation, services
 from adm.rules.routing import AdmRole
 from adm.tables import AdmAssignment, ItemClockFacts, Referral
-from governance import audit, clock
+from governance import audit, auth, clock, shapes
 from governance import services as accounts
 from governance.audit import SYSTEM
 from governance.roles import Role
 from governance.rules.workdays import add_working_days
-from governance.tables import OutboxMessage, Partner, Person, RoleGrant
+from governance.shapes import DemoAdm, Shape
+from governance.tables import Account, OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
+from panel.demo import reference
 from panel.tables import (
     Agenda,
     AgendaItem,
@@ -77,6 +79,15 @@ class PlannedItem:
     partner_code: str  # the assessing agency or the child's authority
 
 
+def planned(shape: Shape, type_code: str, case: str, initials: str, slot: int) -> PlannedItem:
+    """An item of the demo's plans, for the partner in `slot` (see Shape.partner).
+
+    Where the agency itself assesses adopters (Shape.assesses_adopters), its adopter approvals
+    are the agency's to decide once the agency can hold ADMs (see _assign_agency_adms); until
+    then they are assessed by the council in `slot`, as in a hosted agency."""
+    return PlannedItem(type_code, case, initials, shape.partner(slot).code)
+
+
 async def past_meeting(
     day: date,
     member_ids: list[int],
@@ -84,6 +95,7 @@ async def past_meeting(
     items: list[PlannedItem],
     *,
     starts: time = time(10, 0),
+    venue: str = shapes.CP.venue,
 ) -> tuple[int, list[int]]:
     """A meeting already held (inserted as it stood), with its roster and agenda items."""
     types = await item_types()
@@ -95,7 +107,7 @@ async def past_meeting(
             Meeting(
                 starts_at=start,
                 ends_at=start + timedelta(hours=3),
-                venue="Committee Room 2, New Shire Hall, Alconbury Weald",
+                venue=venue,
                 status=MeetingStatus.HELD,
                 chair=chair_id,
             )
@@ -192,21 +204,26 @@ PANELS: tuple[tuple[str, ...], ...] = (
 )
 
 
-async def load() -> None:
+async def load(shape: Shape | None = None) -> None:
     if not await Partner.exists():
         return
-    helen = await Person.select(Person.id).where(Person.email == "adm@demo.example").first()
-    if helen is None:
+    shape = shape or await shapes.loaded()
+    first = await Person.select(Person.id).where(Person.email == "adm@demo.example").first()
+    if first is None:
         return
-    # Helen Marsh decides for Cambridgeshire; Peterborough has its own ADM, with Helen as deputy.
-    pcc = await adm_account("Colin Pryor", "adm.peterborough@demo.example", ("PCC",))
-    await assign(helen["id"], "CCC", AdmRole.PRIMARY, "Head of Children's Services")
-    await assign(pcc, "PCC", AdmRole.PRIMARY, "Assistant Director, Children's Social Care")
-    await assign(helen["id"], "PCC", AdmRole.DEPUTY, "Head of Children's Services")
+    # Each council's primary and deputy ADM (C&P: Helen Marsh decides for Cambridgeshire,
+    # Peterborough has its own ADM, and each is the other's deputy).
+    for adm in shape.adms:
+        adm_id = await adm_account(adm.name, adm.email, adm.scope)
+        for code in adm.primary_for:
+            await assign(adm_id, code, AdmRole.PRIMARY, adm.title)
+        for code in adm.deputy_for:
+            await assign(adm_id, code, AdmRole.DEPUTY, adm.title)
+    await _assign_agency_adms(shape.agency_adms)
     # The agency's head of service hears of every missed clock, with the panel advisers.
     await escalation.add(
         SYSTEM,
-        {"name": "Ruth Okafor", "email": "head.of.service@demo.example", "title": ""},
+        {"name": shape.registered_manager, "email": shape.head_of_service_email, "title": ""},
     )
     members = {
         r["name"]: r["id"]
@@ -231,21 +248,25 @@ async def load() -> None:
             )  # fmt: skip
 
     # Three past meetings, the oldest first, each with its items recorded and minutes final.
+    def slot_item(type_code: str, case: str, initials: str, slot: int) -> PlannedItem:
+        return planned(shape, type_code, case, initials, slot)
+
+    # The items' partners are slots of Shape.partner: in C&P odd ones are Peterborough's.
     plans = [
         (_working_back(today, 45), PANELS[0], [
-            PlannedItem("adopter_approval", "ADP-2101", "J & K M", "PCC"),
-            PlannedItem("match", "CH-3301", "L R", "CCC"),
-            PlannedItem("adopter_approval", "ADP-2102", "S T", "CCC"),
+            slot_item("adopter_approval", "ADP-2101", "J & K M", 1),
+            slot_item("match", "CH-3301", "L R", 0),
+            slot_item("adopter_approval", "ADP-2102", "S T", 2),
         ]),
         (_working_back(today, 25), PANELS[1], [
-            PlannedItem("adopter_approval", "ADP-2110", "A & B O", "PCC"),
-            PlannedItem("should_be_placed", "CH-3310", "E W", "PCC"),
-            PlannedItem("annual_report", "AR-2026", "", "CCC"),
+            slot_item("adopter_approval", "ADP-2110", "A & B O", 3),
+            slot_item("should_be_placed", "CH-3310", "E W", 5),
+            slot_item("annual_report", "AR-2026", "", 0),
         ]),
         (_working_back(today, 6), PANELS[2], [
-            PlannedItem("match", "CH-3320", "T N", "PCC"),
-            PlannedItem("adopter_approval", "ADP-2120", "R & P H", "CCC"),
-            PlannedItem("adopter_approval", "ADP-2121", "D F", "PCC"),
+            slot_item("match", "CH-3320", "T N", 1),
+            slot_item("adopter_approval", "ADP-2120", "R & P H", 0),
+            slot_item("adopter_approval", "ADP-2121", "D F", 5),
         ]),
     ]  # fmt: skip
     outcomes = {
@@ -254,13 +275,13 @@ async def load() -> None:
         "should_be_placed": "Should be placed for adoption",
     }
     meeting_items: list[tuple[date, list[tuple[int, str]]]] = []
-    for day, names, planned in plans:
+    for day, names, items in plans:
         panel = [members[name] for name in names]
-        meeting_id, item_ids = await past_meeting(day, panel, panel[0], planned)
+        meeting_id, item_ids = await past_meeting(day, panel, panel[0], items, venue=shape.venue)
         await record.save_attendance(adviser, meeting_id, present_all(panel))
         chair_person = await _person_of(panel[0]) or 0
         chair_actor = await _actor_by_person(chair_person)
-        for item_id, plan in zip(item_ids, planned, strict=True):
+        for item_id, plan in zip(item_ids, items, strict=True):
             if plan.type_code == "annual_report":
                 await record.record_item(adviser, item_id, {"action": "noted"})
                 continue
@@ -287,42 +308,61 @@ async def load() -> None:
             Referral.meeting_on == day
         )
         meeting_items.append(
-            (day, [(i, p.case_reference) for i, p in zip(item_ids, planned, strict=True)])
+            (day, [(i, p.case_reference) for i, p in zip(item_ids, items, strict=True)])
         )
-        await _sent_before_panel(meeting_id, day, list(zip(item_ids, planned, strict=True)))
+        await _sent_before_panel(meeting_id, day, list(zip(item_ids, items, strict=True)))
 
     # Decisions: the oldest meeting decided on time and late, letters out; one clock missed.
-    await _decide("ADP-2101", pcc, 4, told=1, letter=3)
-    await _decide("CH-3301", helen["id"], 12, told=2, letter=4, breach=(
+    await _decide("ADP-2101", 4, told=1, letter=3)
+    await _decide("CH-3301", 12, told=2, letter=4, breach=(
         "adm_decision", "The ADM was on leave and the deputy was not told the item was waiting."
     ))  # fmt: skip
-    await _decide("ADP-2102", helen["id"], 6, told=1, letter=2)
-    await _decide("ADP-2110", pcc, 5, told=1, letter=None)
+    await _decide("ADP-2102", 6, told=1, letter=2)
+    await _decide("ADP-2110", 5, told=1, letter=None)
     # CH-3310 and the newest meeting's items stay open in each ADM's queue.
-    await _christmas_item([members[name] for name in PANELS[2]], adviser, today)
+    await _christmas_item(shape, [members[name] for name in PANELS[2]], adviser, today)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
     todays = [members[name] for name in PANELS[3]]
     todays_items = [
-        PlannedItem("adopter_approval", "ADP-2140", "G & H L", "PCC"),
-        PlannedItem("match", "CH-3340", "M P", "CCC"),
-        PlannedItem("adopter_approval", "ADP-2141", "N Q", "PCC"),
+        slot_item("adopter_approval", "ADP-2140", "G & H L", 1),
+        slot_item("match", "CH-3340", "M P", 4),
+        slot_item("adopter_approval", "ADP-2141", "N Q", 3),
     ]
     meeting_id, item_ids = await past_meeting(
-        today, todays, members["Desmond Clarke"], todays_items
+        today, todays, members["Desmond Clarke"], todays_items, venue=shape.venue
     )
     # Today's papers went out two working days late (five are due), whatever the day of the week.
     await _sent_before_panel(
         meeting_id, today, list(zip(item_ids, todays_items, strict=True)), papers_before=3
     )
-    await _next_panels_dates(today)
+    await _next_panels_dates(shape, today)
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
     )
     await audit.record(SYSTEM, "create", "adm_demo", "", summary="demo ADMs, records, decisions")
 
 
-async def _christmas_item(sitting: list[int], adviser: Any, today: date) -> None:
+async def _assign_agency_adms(people: tuple[DemoAdm, ...]) -> None:
+    """The agency's own primary and deputy ADM, where the agency itself assesses adopters (the
+    approvals of the adopters it assessed are theirs to decide): for now their people and
+    sign-in accounts only. The assignment follows the agency-ADM model (an ADM role scoped to
+    the agency rather than a partner, and AdmAssignment rows for the agency), which this branch
+    does not have yet: an ADM account here must be scoped to a partner, and scoping these two
+    to the councils would wrongly route and show them the councils' children."""
+    from governance.demo import DEMO_PASSWORD
+
+    for adm in people:
+        person_id, _ = await accounts.person_for(adm.name, adm.email)
+        if not await Account.exists().where(Account.person == person_id):
+            await Account.insert(
+                Account(
+                    person=person_id, password_hash=auth.hash_password(DEMO_PASSWORD, cheap=True)
+                )
+            )
+
+
+async def _christmas_item(shape: Shape, sitting: list[int], adviser: Any, today: date) -> None:
     # A panel on the Thursday before Christmas: its ADM decision clock runs over Christmas and New
     # Year. Shown from the new year's first weeks back to the Christmas just gone.
     day = _thursday_before_christmas(today.year if today.month == 12 else today.year - 1)
@@ -331,7 +371,11 @@ async def _christmas_item(sitting: list[int], adviser: Any, today: date) -> None
         # that runs over Christmas instead, when the demo is built in the weeks before it.
         return
     meeting_id, item_ids = await past_meeting(
-        day, sitting, sitting[0], [PlannedItem("adopter_approval", "ADP-2130", "C & D V", "PCC")]
+        day,
+        sitting,
+        sitting[0],
+        [planned(shape, "adopter_approval", "ADP-2130", "C & D V", 3)],
+        venue=shape.venue,
     )
     await record.save_attendance(adviser, meeting_id, present_all(sitting))
     await record.record_item(
@@ -356,7 +400,6 @@ def _thursday_before_christmas(year: int) -> date:
 
 async def _decide(
     case: str,
-    adm_person: int,
     after: int,
     *,
     told: int | None,
@@ -389,7 +432,6 @@ async def _decide(
         await services.record_told(SYSTEM, row["id"], values)
     if breach:
         await services.record_breach(SYSTEM, row["id"], breach[0], breach[1])
-    del adm_person
 
 
 async def _sent_before_panel(
@@ -418,27 +460,28 @@ async def _sent_before_panel(
         await ItemClockFacts.insert(ItemClockFacts(dates, item=item_id))
 
 
-async def _next_panels_dates(today: date) -> None:
+async def _next_panels_dates(shape: Shape, today: date) -> None:
     """The next panel's applicants have their member list; the one after's PAR is with the
     applicants now, its comment window open."""
     cal = await services.working_calendar_between(today - timedelta(days=30), today)
+    first, second, third = (reference(shape, n) for n in ("031", "032", "041"))
     rows = {
         r["case_reference"]: r["id"]
         for r in await AgendaItem.select(AgendaItem.id, AgendaItem.case_reference).where(
-            AgendaItem.case_reference.is_in(["CPA/2026/031", "CPA/2026/032", "CPA/2026/041"])
+            AgendaItem.case_reference.is_in([first, second, third])
         )
     }
     facts: list[tuple[str, dict[Any, Any]]] = [
-        ("CPA/2026/031", {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal),
-                          ItemClockFacts.par_sent_on: add_working_days(today, -9, cal),
-                          ItemClockFacts.par_comments_received_on: add_working_days(today, -5, cal),
-                          ItemClockFacts.stage_2_notice_on: today - timedelta(days=100)}),
-        ("CPA/2026/032", {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal)}),
-        ("CPA/2026/041", {ItemClockFacts.par_sent_on: add_working_days(today, -2, cal)}),
+        (first, {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal),
+                 ItemClockFacts.par_sent_on: add_working_days(today, -9, cal),
+                 ItemClockFacts.par_comments_received_on: add_working_days(today, -5, cal),
+                 ItemClockFacts.stage_2_notice_on: today - timedelta(days=100)}),
+        (second, {ItemClockFacts.member_list_sent_on: add_working_days(today, -2, cal)}),
+        (third, {ItemClockFacts.par_sent_on: add_working_days(today, -2, cal)}),
     ]  # fmt: skip
-    for reference, dates in facts:
-        if reference in rows:
-            await ItemClockFacts.insert(ItemClockFacts(dates, item=rows[reference]))
+    for case, dates in facts:
+        if case in rows:
+            await ItemClockFacts.insert(ItemClockFacts(dates, item=rows[case]))
 
 
 def _working_back(today: date, n: int) -> date:

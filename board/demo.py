@@ -1,4 +1,5 @@
-"""Two years of a fictional partnership board for the demo agency, around C&P's figures."""
+"""Two years of a fictional partnership board for the demo agency, in any shape of the demo
+(governance/shapes.py): C&P's around its published figures, the others' illustrative."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ from board.tables import (
     QuarterFigures,
     Seat,
 )
-from governance import audit, clock
+from governance import audit, clock, shapes
 from governance.audit import SYSTEM
+from governance.shapes import Shape
 from governance.tables import Partner, Person
 
 P, A, D, X = (
@@ -47,32 +49,8 @@ P, A, D, X = (
     Attendance.ABSENT,
 )
 
-# (name, email, seat, partner code, seat note, deputy's name)
-MEMBERS: list[tuple[str, str, Seat, str | None, str, str | None]] = [
-    ("Ricky Lawson", "chair@demo.example", Seat.CHAIR, "CCC", "Assistant Director", "Nina Kaur"),
-    ("Marcus Webb", "marcus.webb@demo.example", Seat.VICE_CHAIR, "PCC", "Head of Service", None),
-    ("Anita Brook", "board@demo.example", Seat.FINANCE, "CCC", "Finance Business Partner", None),
-    ("Olivia Hart", "olivia.hart@demo.example", Seat.FINANCE, "PCC", "Strategic Finance", None),
-    ("Daniel Osei", "daniel.osei@demo.example", Seat.COMMISSIONING, "CCC", "", "Josh Patel"),
-    ("Fiona Clarke", "fiona.clarke@demo.example", Seat.COMMISSIONING, "PCC", "", None),
-    ("Rachel Moore", "rachel.moore@demo.example", Seat.OPERATIONAL, "CCC", "Head of the RAA", None),
-    ("Sarah Lind", "sarah.lind@demo.example", Seat.ADOPTER_REPRESENTATIVE, None, "", None),
-]
-DEPUTIES = [("Nina Kaur", "nina.kaur@demo.example"), ("Josh Patel", "josh.patel@demo.example")]
-
-# Attendance per meeting, oldest first, in the order of MEMBERS. The last four fall inside the
-# rolling year: Fiona Clarke attends two of them (under 75 %), and in the third-last neither the
-# chair nor the vice chair is there, so that meeting is not quorate.
-ATTENDANCE = [
-    (P, P, P, P, P, P, P, A),
-    (P, P, P, A, P, P, P, P),
-    (P, A, P, P, D, P, P, P),
-    (P, P, P, P, P, A, P, P),
-    (P, P, P, P, P, A, P, P),
-    (A, A, P, P, P, X, P, P),
-    (P, P, P, P, D, P, P, P),
-    (P, P, P, P, P, P, P, A),
-]
+# A shape's attendance letters (governance.shapes.Shape.attendance)
+MARKS = {"P": P, "A": A, "D": D, "X": X}
 
 AGENDA = (
     "Welcome, apologies and declarations",
@@ -91,8 +69,8 @@ ACTIONS: list[tuple[int, str, int, int, ActionStatus]] = [
     (1, "Report on adopter sufficiency for sibling groups", 4, 80, ActionStatus.DONE),
     (2, "Confirm the 2025-26 pay award indexation with finance", 2, 45, ActionStatus.DONE),
     (3, "Review membership of the board against the terms of reference", 0, 70, ActionStatus.DONE),
-    (3, "Scope an early permanence campaign with both councils", 4, 90, ActionStatus.DROPPED),
-    (4, "Bring proposals to improve attendance from Peterborough", 1, 60, ActionStatus.IN_PROGRESS),
+    (3, "Scope an early permanence campaign with {councils}", 4, 90, ActionStatus.DROPPED),
+    (4, "Bring proposals to improve attendance from {weak_place}", 1, 60, ActionStatus.IN_PROGRESS),
     (5, "Report on Stage 1 conversion against the regional rate", 6, 50, ActionStatus.OPEN),
     (5, "Update the board on Adoption Support Fund spend", 3, 70, ActionStatus.IN_PROGRESS),
     (6, "Prepare options for the partnership agreement review", 0, 200, ActionStatus.OPEN),
@@ -110,7 +88,7 @@ ACTIONS: list[tuple[int, str, int, int, ActionStatus]] = [
 
 DECISIONS = [
     (0, "The board approved the {fy_2} risk register."),
-    (2, "The board agreed the {fy_1} budget and the 70% / 30% share of funding."),
+    (2, "The board agreed the {fy_1} budget and the {shares} share of funding."),
     (4, "The board agreed to commission an independent review of Stage 1 conversion."),
     (6, "The board approved the annual report of the agency for publication."),
     (7, "The board agreed to begin the review of the partnership agreement in October {year}."),
@@ -138,7 +116,8 @@ CP_2022: dict[Figure, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] 
 }
 CP_2022_ASF = ((Decimal("98450.00"), Decimal("41200.50")),) * 3
 
-# Typical quarterly figures per partner (CCC, PCC) for the other quarters, varied a little.
+# Typical quarterly figures of a larger and a smaller council (C&P: CCC, PCC) for the other
+# quarters, scaled to each shape's councils (DemoPartner.profile and .scale) and varied a little.
 TYPICAL: dict[Figure, tuple[int, int]] = {
     Figure.ENQUIRIES: (52, 22),
     Figure.STAGE_1_APPLICATIONS: (7, 3),
@@ -183,12 +162,13 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), clock.LONDON)
 
 
-async def load() -> None:
+async def load(shape: Shape | None = None) -> None:
     if await BoardMember.exists():
         return
+    shape = shape or await shapes.loaded()
     today = clock.today()
     partners = {p["code"]: p for p in await Partner.select()}
-    if not {"CCC", "PCC"} <= set(partners):
+    if not {p.code for p in shape.partners} <= set(partners):
         return
     await BoardPolicy.insert(
         BoardPolicy(
@@ -199,7 +179,8 @@ async def load() -> None:
         )
     )
     person_ids: dict[str, int] = {}
-    for name, email in [(m[0], m[1]) for m in MEMBERS] + DEPUTIES:
+    deputies = [(m.deputy, m.deputy_email) for m in shape.board if m.deputy]
+    for name, email in [(m.name, m.email) for m in shape.board] + deputies:
         row = await Person.select(Person.id).where(Person.email == email).first()
         if row is None:
             row = (await Person.insert(Person(name=name, email=email)).returning(Person.id))[0]
@@ -207,14 +188,14 @@ async def load() -> None:
     past, upcoming = meeting_days(today)
     term_start = past[0] - timedelta(days=60)
     member_ids = []
-    for name, _, seat, code, note, deputy in MEMBERS:
+    for member in shape.board:
         inserted = await BoardMember.insert(
             BoardMember(
-                person=person_ids[name],
-                partner=partners[code]["id"] if code else None,
-                seat=seat,
-                seat_note=note,
-                deputy=person_ids[deputy] if deputy else None,
+                person=person_ids[member.name],
+                partner=partners[member.partner]["id"] if member.partner else None,
+                seat=Seat(member.seat),
+                seat_note=member.note,
+                deputy=person_ids[member.deputy] if member.deputy else None,
                 starts_on=term_start,
             )
         ).returning(BoardMember.id)
@@ -223,18 +204,22 @@ async def load() -> None:
         _rule_member(
             {
                 "id": member_ids[i],
-                "name": m[0],
-                "partner_name": partners[m[3]]["name"] if m[3] else None,
-                "seat": m[2],
+                "name": m.name,
+                "partner_name": partners[m.partner]["name"] if m.partner else None,
+                "seat": Seat(m.seat),
             }
         )
-        for i, m in enumerate(MEMBERS)
+        for i, m in enumerate(shape.board)
     ]
     names = await partner_names()
     meeting_ids = []
     for index, day in enumerate([*past, upcoming]):
         held = index < len(past)
-        marks = dict(zip(member_ids, ATTENDANCE[index], strict=True)) if held else {}
+        marks = (
+            dict(zip(member_ids, [MARKS[c] for c in shape.attendance[index]], strict=True))
+            if held
+            else {}
+        )
         verdict = (
             attendance_rules.board_quorum(rule_members, names, marks, DEFAULT_POLICY.quorum)
             if held
@@ -246,7 +231,7 @@ async def load() -> None:
                 title="Partnership board",
                 starts_at=_at(day, 10),
                 ends_at=_at(day, 12),
-                location="Room 2, New Shire Hall, Alconbury Weald, or Microsoft Teams",
+                location=shape.board_location,
                 status=MeetingStatus.HELD if held else MeetingStatus.SCHEDULED,
                 minutes=(
                     "Minutes of the partnership board (fictional demo). The board received the "
@@ -277,14 +262,14 @@ async def load() -> None:
                         member=mid,
                         mark_key=_mark_key(meeting_id, mid),
                         attendance=mark,
-                        deputy_name=(MEMBERS[i][5] or "A deputy") if mark is D else "",
+                        deputy_name=(shape.board[i].deputy or "A deputy") if mark is D else "",
                     )
                     for i, (mid, mark) in enumerate(marks.items())
                 ]
             )
-    await _actions(past, meeting_ids, person_ids, today)
+    await _actions(shape, past, meeting_ids, person_ids, today)
     for index, summary in DECISIONS:
-        summary = _dated(summary, today)
+        summary = _dated(summary, today, shape)
         day = past[index]
         await BoardDecision.insert(
             BoardDecision(
@@ -294,20 +279,20 @@ async def load() -> None:
                 decided_on=day,
             )
         )
-    await _figures(partners, today)
-    await _funding(today)
+    await _figures(shape, partners, today)
+    await _funding(shape, today)
     await audit.record(SYSTEM, "create", "board_demo", "", summary="demo partnership board loaded")
 
 
 async def _actions(
-    past: list[date], meeting_ids: list[int], person_ids: dict[str, int], today: date
+    shape: Shape, past: list[date], meeting_ids: list[int], person_ids: dict[str, int], today: date
 ) -> None:
     last = past[-1]
     # The newest meeting's actions fall due around now: one overdue, two due within a fortnight.
     recent_due = [today - timedelta(days=9), today + timedelta(days=5), today + timedelta(days=11)]
     recent = 0
     for meeting_index, text, owner_index, due_in, status in ACTIONS:
-        text = _dated(text, today)
+        text = _dated(text, today, shape)
         raised = past[meeting_index]
         if raised == last:
             due = recent_due[recent]
@@ -320,7 +305,7 @@ async def _actions(
             BoardAction(
                 meeting=meeting_ids[meeting_index],
                 description=text,
-                owner=person_ids[MEMBERS[owner_index][0]],
+                owner=person_ids[shape.board[owner_index].name],
                 due_on=due,
                 status=status,
                 raised_on=raised,
@@ -348,32 +333,33 @@ async def _actions(
                         ActionStatus.DROPPED: "Superseded by the regional campaign.",
                         ActionStatus.IN_PROGRESS: "Work started; update at the next meeting.",
                     }[status],
-                    by=MEMBERS[owner_index][0],
+                    by=shape.board[owner_index].name,
                 )
             )
         await BoardActionUpdate.insert(*updates)
 
 
-def _figure_rows(partners: dict[str, Any], today: date) -> list[QuarterFigures]:
+def _figure_rows(shape: Shape, partners: dict[str, Any], today: date) -> list[QuarterFigures]:
     rows = []
     first = Quarter(2022, 1)
     for quarter in quarters_from(first, last_complete_quarter(today)):
-        for column, code in enumerate(("CCC", "PCC")):
+        for column, partner in enumerate(shape.partners):
+            code = partner.code
             values: dict[str, Any] = {}
-            if quarter.year == 2022 and quarter.number <= 3:
+            if shape.published_2022 and quarter.year == 2022 and quarter.number <= 3:
                 for figure, by_quarter in CP_2022.items():
                     values[figure.value] = by_quarter[quarter.number - 1][column]
                 values[Figure.ASF_VALUE_APPROVED.value] = CP_2022_ASF[quarter.number - 1][column]
             else:
                 for figure, typical in TYPICAL.items():
                     values[figure.value] = _wobble(
-                        f"{quarter.label}{code}{figure.value}", typical[column]
+                        f"{quarter.label}{code}{figure.value}", _scaled(partner, typical)
                     )
                 values[Figure.STAGE_1_APPLICATIONS.value] = min(
                     values[Figure.STAGE_1_APPLICATIONS.value], values[Figure.ENQUIRIES.value]
                 )
                 values[Figure.ASF_VALUE_APPROVED.value] = Decimal(
-                    _wobble(f"{quarter.label}{code}asf", (95000, 40000)[column])
+                    _wobble(f"{quarter.label}{code}asf", _scaled(partner, (95000, 40000)))
                 ) + Decimal("0.50")
             partner_id = partners[code]["id"]
             rows.append(
@@ -390,8 +376,12 @@ def _figure_rows(partners: dict[str, Any], today: date) -> list[QuarterFigures]:
     return rows
 
 
-async def _figures(partners: dict[str, Any], today: date) -> None:
-    await QuarterFigures.insert(*_figure_rows(partners, today))
+def _scaled(partner: shapes.DemoPartner, typical: tuple[int, int]) -> int:
+    return round(typical[partner.profile] * partner.scale / 100)
+
+
+async def _figures(shape: Shape, partners: dict[str, Any], today: date) -> None:
+    await QuarterFigures.insert(*_figure_rows(shape, partners, today))
     comparisons = []
     for quarter in quarters_from(Quarter(2022, 1), last_complete_quarter(today)):
         for scope, conversion, gap in (("national", 12, -21), ("regional", 13, -27)):
@@ -412,15 +402,23 @@ async def _figures(partners: dict[str, Any], today: date) -> None:
     await ComparisonFigure.insert(*comparisons)
 
 
-def _dated(text: str, today: date) -> str:
-    """A demo text's years, relative to the day the demo is built for (years from April)."""
+def _dated(text: str, today: date, shape: Shape) -> str:
+    """A demo text's years, relative to the day the demo is built for (years from April), and
+    its councils."""
     fy = today.year if today.month >= 4 else today.year - 1
 
     def label(start: int) -> str:
         return f"{start}-{(start + 1) % 100:02d}"
 
+    weak = shape.board[5].partner  # the member under the attendance threshold
     return text.format(
-        fy_2=label(fy - 2), fy_1=label(fy - 1), next_fy=label(fy + 1), year=today.year
+        fy_2=label(fy - 2),
+        fy_1=label(fy - 1),
+        next_fy=label(fy + 1),
+        year=today.year,
+        councils=shape.councils,
+        shares=shape.share_text,
+        weak_place=next((p.place for p in shape.partners if p.code == weak), "a partner"),
     )
 
 
@@ -429,9 +427,9 @@ def _next_31_march(today: date) -> date:
     return due if today <= due else date(today.year + 1, 3, 31)
 
 
-async def _funding(today: date) -> None:
+async def _funding(shape: Shape, today: date) -> None:
     await FundingPlan.insert(
-        FundingPlan(base_year=2021, base_budget=Decimal("3450000.00"), last_year=today.year + 1)
+        FundingPlan(base_year=2021, base_budget=shape.base_budget, last_year=today.year + 1)
     )
     await Indexation.insert(
         *[
@@ -452,8 +450,8 @@ async def _funding(today: date) -> None:
     )
     await PartnershipAgreement.insert(
         PartnershipAgreement(
-            title="Cambridgeshire and Peterborough Adoption partnership agreement",
-            term_ends_on=date(2030, 11, 30),
+            title=shape.agreement_title,
+            term_ends_on=shape.agreement_ends_on,
             review_window_months=6,
             reviews_due_on=f"2022-03-31,{_next_31_march(today).isoformat()}",
         )

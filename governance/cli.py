@@ -48,9 +48,10 @@ def migrate() -> None:
     click.echo("Database is up to date.")
 
 
-async def _demo(if_empty: bool) -> list[tuple[str, str, str]]:
+async def _demo(if_empty: bool, shape_key: str = "cp") -> list[tuple[str, str, str]]:
     from governance import demo
     from governance.settings import Settings
+    from governance.shapes import SHAPES
 
     if await demo.is_loaded():
         if not if_empty:
@@ -59,9 +60,10 @@ async def _demo(if_empty: bool) -> list[tuple[str, str, str]]:
             )
         return await demo.accounts_if_demo()
     settings = Settings.from_env()
-    await demo.load(cheap_hash=settings.argon2_cheap)
+    shape = SHAPES[shape_key]
+    await demo.load(cheap_hash=settings.argon2_cheap, shape=shape)
     for loader in _area_demo_loaders():
-        await loader()
+        await loader(shape)
     return await demo.accounts_if_demo()
 
 
@@ -88,13 +90,23 @@ def _area_demo_loaders() -> list[Any]:
     help="Build the demo as if today were this date (default: the service's clock, which "
     "GOVERNANCE_CLOCK can move). Serve it with GOVERNANCE_CLOCK set to the same date.",
 )
-def demo(if_empty: bool, on_day: datetime | None) -> None:
-    """Load the synthetic demo agency (Cambridgeshire & Peterborough Adoption)."""
+@click.option(
+    "--shape",
+    "shape_key",
+    type=click.Choice(["cp", "adoption-west", "cbmk"]),
+    default="cp",
+    show_default=True,
+    help="Which agency: cp (Cambridgeshire & Peterborough, hosted, two councils), adoption-west "
+    "(a company owned by six councils that assesses adopters itself) or cbmk (Central "
+    "Bedfordshire with Milton Keynes, hosted, two unitary councils).",
+)
+def demo(if_empty: bool, on_day: datetime | None, shape_key: str) -> None:
+    """Load a synthetic demo agency (by default Cambridgeshire & Peterborough Adoption)."""
     from governance import clock
 
     if on_day is not None:
         clock.move_to(clock.parse_moment(on_day.date().isoformat()))
-    printed = _run(_demo(if_empty))
+    printed = _run(_demo(if_empty, shape_key))
     _print_accounts(printed)
 
 

@@ -1,18 +1,18 @@
-"""The demo agency's central list of 24 and a year of fortnightly panels, the first few rostered."""
+"""The demo agency's central list of 24 and a year of fortnightly panels, the first few rostered:
+the same fictional people in every shape of the demo, at the shape's own venue."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from governance import audit, clock
+from governance import audit, clock, shapes
 from governance.audit import SYSTEM
 from governance.settings import Settings
+from governance.shapes import Shape
 from governance.tables import OutboxMessage, Partner
 from panel import agenda, samples, services
 from panel.tables import ItemType, MeetingStatus, TrainingRecord
-
-VENUE = "Committee Room 2, New Shire Hall, Alconbury Weald"
 
 # (name, seats, pqe, independent, experience, gender, age band, ethnicity, languages)
 LIST: list[tuple[str, str, int, bool, str, str, str, str, str]] = [
@@ -55,7 +55,8 @@ def _email(name: str) -> str:
     return f"{plain}@panel.demo.example"
 
 
-async def load() -> None:
+async def load(shape: Shape | None = None) -> None:
+    shape = shape or await shapes.loaded()
     today = clock.today()
 
     def ago(days: int) -> str:
@@ -76,7 +77,7 @@ async def load() -> None:
         data: dict[str, Any] = {
             "name": name,
             "email": _email(name),
-            "phone": f"01223 {700000 + number:06d}",
+            "phone": shape.phone.format(n=number),
             "seats": seats,
             "pqe_years": str(pqe),
             "independent": "yes" if independent else "",
@@ -123,7 +124,7 @@ async def load() -> None:
             "pattern": "every other Thursday, 10:00-13:00",
             "from_day": first.isoformat(),
             "to_day": (first + timedelta(days=364)).isoformat(),
-            "venue": VENUE,
+            "venue": shape.venue,
             "item_slots": "4",
         },
     )
@@ -143,7 +144,7 @@ async def load() -> None:
     for meeting_id in rostered[:2]:
         row = await services.meeting(meeting_id)
         await services.set_status(SYSTEM, meeting_id, row["version"], MeetingStatus.CONFIRMED)
-    await _agendas(series.meeting_ids[:3], ids["Grace Adeyemi"])
+    await _agendas(shape, series.meeting_ids[:3], ids["Grace Adeyemi"])
     # The demo's addresses are fictional: nothing queued for them is ever to be sent.
     await OutboxMessage.update({OutboxMessage.sent_at: clock.now()}).where(
         OutboxMessage.sent_at.is_null()
@@ -187,26 +188,33 @@ def _text(value: Any) -> Any:
 _FORM_KEYS = ("induction_on", "equality_and_diversity_on", "safeguarding_on")
 
 
-# (meeting index, type code, reference, initials, child's authority, assessing agency, parties)
-ITEMS: list[tuple[int, str, str, str, str, str, dict[str, str]]] = [
-    (0, "approval", "CPA/2026/031", "J.S.", "", "CCC",
+# (meeting index, type code, reference number, initials, child's authority, assessing agency,
+# parties): the authorities are slots of Shape.partner (C&P: even Cambridgeshire, odd
+# Peterborough), the reference is the agency's short name, the year and the number.
+ITEMS: list[tuple[int, str, str, str, int | None, int | None, dict[str, str]]] = [
+    (0, "approval", "031", "J.S.", None, 0,
      {"applicants": "Jane Smith\nMark Smith", "social_workers": "Hannah Cole"}),
-    (0, "match", "CPA/2026/032", "L.P.", "PCC", "CCC",
+    (0, "match", "032", "L.P.", 5, 2,
      {"children": "Lily Parker", "applicants": "Sam Ahmed\nRuth Ahmed",
       "foster_carers": "Brenda Lowe"}),
-    (0, "should_be_placed", "CPA/2026/033", "R.T.", "CCC", "",
+    (0, "should_be_placed", "033", "R.T.", 4, None,
      {"children": "Reece Thompson", "birth_relatives": "Kelly Thompson"}),
-    (0, "disruption", "CPA/2026/034", "", "", "", {}),
-    (1, "brief_par", "CPA/2026/041", "D.W.", "", "PCC", {"applicants": "Daniel Wood"}),
-    (1, "review", "CPA/2026/042", "A.N.", "", "CCC", {"applicants": "Amira Nasser"}),
-    (1, "foster_to_adopt", "CPA/2026/043", "C.O.", "", "CCC",
+    (0, "disruption", "034", "", None, None, {}),
+    (1, "brief_par", "041", "D.W.", None, 1, {"applicants": "Daniel Wood"}),
+    (1, "review", "042", "A.N.", None, 0, {"applicants": "Amira Nasser"}),
+    (1, "foster_to_adopt", "043", "C.O.", None, 2,
      {"applicants": "Chris Osei\nTara Osei"}),
-    (1, "irm_outcome", "CPA/2026/044", "", "", "", {}),
-    (2, "information", "CPA/2026/051", "", "", "", {}),
+    (1, "irm_outcome", "044", "", None, None, {}),
+    (2, "information", "051", "", None, None, {}),
 ]  # fmt: skip
 
 
-async def _agendas(meeting_ids: list[int] | tuple[int, ...], grace: int) -> None:
+def reference(shape: Shape, number: str) -> str:
+    """A demo item's case reference, like CPA/2026/031."""
+    return f"{shape.short_name}/2026/{number}"
+
+
+async def _agendas(shape: Shape, meeting_ids: list[int] | tuple[int, ...], grace: int) -> None:
     """Items of every type on the next panels, with papers; the first published, one paper late.
 
     Grace Adeyemi (member@demo.example) knows Jane Smith, so the first item is withheld from her.
@@ -215,16 +223,17 @@ async def _agendas(meeting_ids: list[int] | tuple[int, ...], grace: int) -> None
     types = {r["code"]: r for r in await agenda.item_types()}
     partners = {r["code"]: r["id"] for r in await Partner.select(Partner.code, Partner.id)}
     seed = 0
-    for index, code, reference, initials, child, assessing, parties in ITEMS:
+    for index, code, serial, initials, child, assessing, parties in ITEMS:
+        case = reference(shape, serial)
         if index >= len(meeting_ids):
             continue
         meeting_id = meeting_ids[index]
         data = {
             "item_type": str(types[code]["id"]),
-            "case_reference": reference,
+            "case_reference": case,
             "initials": initials,
-            "child_partner": str(partners.get(child, "")),
-            "assessing_partner": str(partners.get(assessing, "")),
+            "child_partner": _slot(shape, partners, child),
+            "assessing_partner": _slot(shape, partners, assessing),
             "social_worker": "Hannah Cole" if index == 0 else "Marcus Reid",
             "manager": "Joanne Pike",
             "applicants_attend": "yes" if code in ("approval", "brief_par") else "",
@@ -234,10 +243,10 @@ async def _agendas(meeting_ids: list[int] | tuple[int, ...], grace: int) -> None
         for number, title in enumerate(types[code]["papers"]):
             seed += 1
             if number % 2:
-                name = f"{reference.replace('/', '-')} {title}.pdf"
+                name = f"{case.replace('/', '-')} {title}.pdf"
                 content = samples.pdf_paper(title, pages=3 + seed % 4, seed=seed)
             else:
-                name = f"{reference.replace('/', '-')} {title}.docx"
+                name = f"{case.replace('/', '-')} {title}.docx"
                 content = samples.word_paper(title, sections=6 + seed % 10, seed=seed)
             await agenda.upload_paper(
                 SYSTEM, item_id, {"required_as": title}, name, content, settings
@@ -253,8 +262,12 @@ async def _agendas(meeting_ids: list[int] | tuple[int, ...], grace: int) -> None
         SYSTEM,
         match["id"],
         {"required_as": "Adoption support plan", "changed": "Contact plan agreed at the review"},
-        "CPA-2026-032 Adoption support plan v2.docx",
+        f"{reference(shape, '032').replace('/', '-')} Adoption support plan v2.docx",
         samples.word_paper("Adoption support plan (revised)", sections=7, seed=99),
         settings,
     )
     assert await ItemType.count() >= len(agenda.DEFAULT_TYPES)
+
+
+def _slot(shape: Shape, partners: dict[str, int], slot: int | None) -> str:
+    return "" if slot is None else str(partners[shape.partner(slot).code])

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import struct
+import zlib
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from governance import audit, clock, services
 from governance.audit import SYSTEM
 from governance.roles import Role
-from governance.tables import Agency, ClosureDay, Partner, PartnerKind
+from governance.settings import Settings
+from governance.storage import logo_key, storage_for
+from governance.tables import Agency, ClosureDay, LegalForm, Partner, PartnerKind
 
 DEMO_PASSWORD = "demo-password-2026"  # printed by `governance demo`; demo data only
 
@@ -23,6 +29,44 @@ DEMO_ACCOUNTS: list[tuple[str, str, tuple[Role, ...], tuple[str, ...]]] = [
     ("Anita Brook", "board@demo.example", (Role.BOARD_MEMBER,), ()),
     ("Leo Fischer", "auditor@demo.example", (Role.AUDITOR,), ()),
 ]
+
+
+# Synthetic, like everything in the demo: the postcode is well formed but made up, the telephone
+# number is in Ofcom's range kept for drama (01632 960xxx), and the addresses end in .example.
+DEMO_DETAILS: dict[str, Any] = {
+    "legal_form": LegalForm.HOSTED,
+    "address": "Demo House\n1 Example Street\nCambridge",
+    "postcode": "CB1 9ZZ",
+    "telephone": "01632 960 123",
+    "email": "adoption@demo.example",
+    "website": "https://adoption.demo.example",
+    "registered_manager": "Marion Ellis",
+    "letterhead_footer": (
+        "Cambridgeshire & Peterborough Adoption (demo) is hosted by Cambridgeshire County "
+        "Council. Demonstration data: this agency, its address and its people are fictional."
+    ),
+}
+
+
+def demo_logo(width: int = 300, height: int = 90) -> bytes:
+    """A plain synthetic logo (a teal block with a lighter band), made here as a PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    teal, light = bytes((0, 112, 120)), bytes((180, 226, 228))
+    rows = b"".join(
+        b"\x00" + (light if height // 3 <= y < 2 * height // 3 else teal) * width
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def is_loaded() -> bool:
@@ -51,10 +95,17 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
     """Load the demo agency into an empty database; returns (role, email, password) to print."""
     if await is_loaded():
         return []
+    logo = demo_logo()
+    key = logo_key(hashlib.sha256(logo).hexdigest())
+    await storage_for(Settings.from_env()).put(key, logo)
     agency_id = (
         await Agency.insert(
             Agency(
-                name="Cambridgeshire & Peterborough Adoption (demo)", short_name="CPA", is_demo=True
+                name="Cambridgeshire & Peterborough Adoption (demo)",
+                short_name="CPA",
+                is_demo=True,
+                **DEMO_DETAILS,
+                logo_key=key,
             )
         ).returning(Agency.id)
     )[0]["id"]

@@ -242,13 +242,28 @@ def _check(data: dict[str, Any], partner_names: dict[int, str]) -> dict[str, Any
     return values
 
 
-def _checked_logo(upload: LogoUpload | None) -> LogoUpload | None:
-    if upload is None or (not upload.filename and not upload.content):
-        return None
-    verdict = check_logo(upload.filename, upload.content)
-    if not verdict.accepted:
-        raise Invalid({"logo": verdict.message + ". Nothing was saved."})
-    return upload
+def _checked(
+    data: dict[str, Any], partner_names: dict[int, str], upload: LogoUpload | None
+) -> tuple[dict[str, Any], LogoUpload | None]:
+    """The form's values and the logo, or every problem with either, in the form's order."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = _check(data, partner_names)
+    except Invalid as error:
+        errors = error.errors
+    if upload is not None and (upload.filename or upload.content):
+        verdict = check_logo(upload.filename, upload.content)
+        if not verdict.accepted:
+            footer = errors.pop("letterhead_footer", None)
+            errors["logo"] = verdict.message
+            if footer:
+                errors["letterhead_footer"] = footer
+    else:
+        upload = None
+    if errors:
+        raise Invalid(errors)
+    return values, upload
 
 
 def _removes_logo(data: dict[str, Any]) -> bool:
@@ -296,8 +311,7 @@ async def set_up(
     path: str = "",
 ) -> int:
     """Create the agency on an empty install."""
-    values = _check(data, await _partner_names())
-    logo_upload = _checked_logo(upload)
+    values, logo_upload = _checked(data, await _partner_names(), upload)
     if await Agency.exists():
         raise Conflict("The agency is already set up: change its details instead", "name")
     key = await _store_logo(logo_upload, settings) if logo_upload else ""
@@ -333,8 +347,7 @@ async def update(
     before = await details()
     if before is None:
         raise NotFound("The agency is not set up yet")
-    values = _check(data, await _partner_names())
-    logo_upload = _checked_logo(upload)
+    values, logo_upload = _checked(data, await _partner_names(), upload)
     if before.version != version:
         raise Conflict(STALE_EDIT)
     if logo_upload:

@@ -229,3 +229,23 @@ async def test_only_a_system_administrator_may_set_up_or_change_the_agency(
     refused = await client.post("/admin/agency/set-up", data=SET_UP)
     assert refused.status_code == 403
     assert await Agency.count() == 0
+
+
+async def test_the_demo_agency_has_synthetic_details_that_its_own_form_accepts(client, db) -> None:
+    from governance import demo
+    from governance.logo import check_logo
+
+    await demo.load(cheap_hash=True)
+    details = await agency.details()
+    assert details is not None and details.is_demo
+    assert details.postcode == "CB1 9ZZ" and details.telephone.startswith("01632 960")
+    assert "fictional" in details.letterhead_footer
+    heading = await agency.letterhead()
+    assert heading is not None and heading.logo is not None
+    assert check_logo("demo.png", heading.logo).accepted
+    admin = await make_account(Role.SYSTEM_ADMIN, name="Demo Checker")
+    await sign_in_client(client, admin)
+    unchanged = await client.post(
+        "/admin/agency/details", data=_edit(details), follow_redirects=False
+    )
+    assert unchanged.status_code == 303, unchanged.text

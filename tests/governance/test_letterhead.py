@@ -163,3 +163,23 @@ async def test_a_letter_after_the_logo_is_removed_keeps_the_name_and_address_wit
     assert heading is not None and heading.logo is None
     assert heading.address == (*ADDRESS, POSTCODE)
     assert heading.footer == ""
+
+
+async def test_the_pdf_pack_cover_carries_the_letterhead_and_its_logo(
+    client: Any, sign_in: Any, agency: dict[str, int], settings: Settings
+) -> None:
+    from pypdf import PdfReader
+
+    from tests import support
+
+    support.require(support.libreoffice_available(), "LibreOffice (soffice)")
+    await _rename(client, sign_in)
+    held = await held_meeting(agency)
+    _, pack = await agenda.full_pack(
+        held.meeting_id, held.adviser.person_id, "Ann Adviser", PaperKind.PDF, settings
+    )
+    cover = PdfReader(io.BytesIO(pack)).pages[0]
+    text = " ".join(cover.extract_text().split())
+    assert NEW_NAME in text and OLD_NAME not in text
+    assert all(line in text for line in (*ADDRESS, POSTCODE, FOOTER))
+    assert len(cover.images) == 1  # the logo

@@ -51,7 +51,8 @@ def empty_install() -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def page(chromium: Any, empty_install: tuple[str, str]) -> Iterator[Any]:
+def page(empty_install: tuple[str, str], chromium: Any) -> Iterator[Any]:
+    # The install first: making its database runs an event loop, which Playwright's must not hold.
     context = chromium.new_context(base_url=empty_install[0])
     opened = context.new_page()
     opened.set_default_timeout(10_000)
@@ -128,7 +129,7 @@ def test_an_administrator_sets_up_the_agency_with_a_logo_and_then_changes_it(
 
 
 def test_the_set_up_form_works_without_javascript(
-    chromium: Any, empty_install: tuple[str, str]
+    empty_install: tuple[str, str], chromium: Any
 ) -> None:
     context = chromium.new_context(base_url=empty_install[0], java_script_enabled=False)
     page = context.new_page()

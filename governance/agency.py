@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from hashlib import sha256
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -279,8 +280,6 @@ def _audited(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _store_logo(upload: LogoUpload, settings: Settings) -> str:
-    from hashlib import sha256
-
     key = logo_key(sha256(upload.content).hexdigest())
     store = storage_for(settings)
     # Keyed by content, so a file once stored never changes: one the edit then fails to name

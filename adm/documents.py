@@ -8,6 +8,7 @@ from enum import StrEnum
 from docx.document import Document
 
 from governance.docx_util import deterministic_docx, marked_document
+from governance.letterhead import Letterhead
 from governance.rules.workdays import long_date
 
 REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)(c)
@@ -38,6 +39,9 @@ class Decision:
     decision_date: date
     outcome: Outcome
     reasons: tuple[str, ...]
+    # The agency's logo, contacts and footer as well (governance/letterhead.py); without it the
+    # letter is headed with agency_name and agency_address alone.
+    letterhead: Letterhead | None = None
 
     def __post_init__(self) -> None:
         if not self.addressees:
@@ -112,7 +116,11 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
         raise ValueError("a letter cannot be dated before the decision it gives")
 
     title = _TITLES[decision.outcome]
-    document = marked_document(title=title, author=decision.agency_name)
+    document = marked_document(
+        title=title,
+        author=decision.agency_name,
+        letterhead=decision.letterhead or Letterhead(decision.agency_name, decision.agency_address),
+    )
     _letterhead(document, decision, dated)
     document.add_heading(title, level=1)
     document.add_paragraph(
@@ -139,9 +147,7 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
 
 
 def _letterhead(document: Document, decision: Decision, dated: date) -> None:
-    letterhead = document.add_paragraph()
-    letterhead.add_run(decision.agency_name).bold = True
-    letterhead.add_run("".join(f"\n{line}" for line in decision.agency_address))
+    # The agency's name and address are already at the top (marked_document's letterhead).
     document.add_paragraph(long_date(dated))
     document.add_paragraph(f"Our reference: {decision.case_reference}")
     _lines(document, (*decision.addressees, *decision.address))

@@ -28,13 +28,14 @@ from adm.tables import (
     ReferralStatus,
     Verdict,
 )
+from governance import agency as agency_details
 from governance import audit, calendars, clock, db, jobs, mail
 from governance.audit import SYSTEM, Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.roles import Role
 from governance.rules.workdays import Calendars, WorkingCalendar, long_date
 from governance.settings import Settings
-from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
+from governance.tables import ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
 from panel.tables import (
@@ -974,7 +975,7 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             "case record."
         )
     item = await ItemRecord.select(ItemRecord.outcome).where(ItemRecord.item == row["item"]).first()
-    agency = await Agency.select(Agency.name).first()
+    heading = await agency_details.letterhead()
     assignment = (
         await AdmAssignment.select(AdmAssignment.job_title)
         .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
@@ -999,8 +1000,8 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
         )
     content = letters.decision_letter(
         letters.Decision(
-            agency_name=agency["name"] if agency else "The agency",
-            agency_address=(),
+            agency_name=heading.name if heading else "The agency",
+            agency_address=heading.address if heading else (),
             partner_name=row["partner_name"],
             addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
             address=("Address held on the case record",),
@@ -1012,6 +1013,7 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             decision_date=decision["decided_on"],
             outcome=kind,
             reasons=reasons,
+            letterhead=heading,
         ),
         dated=dated,
         respond_by=respond_by,

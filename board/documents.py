@@ -23,6 +23,7 @@ from board.charts import Chart
 from board.rules.attendance import AttendanceReport
 from board.rules.indicators import LABELS, MONEY, Figure, Quarter, Timeliness, Total
 from governance import docx_util, pdf
+from governance.letterhead import Letterhead
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -67,6 +68,7 @@ class ReportData:
     trends: tuple[Chart, ...]
     funding: Any
     central_list: Any = None  # services.CentralListCompliance, or None before the panel has one
+    letterhead: Letterhead | None = None  # the agency's logo, name, address and footer
 
     @property
     def period(self) -> str:
@@ -247,6 +249,7 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
         author=data.agency,
         marking="OFFICIAL",
         header_note=data.agency,
+        letterhead=data.letterhead,
     )
     counter = [0]
     document.add_heading(f"{data.agency}: report of the partnership board", level=0)

@@ -23,6 +23,7 @@ from board import charts, documents, services
 from board.rules import indicators
 from board.rules.attendance import Rate
 from board.rules.indicators import Figure, PartnerQuarter, Quarter, Timeliness
+from governance import agency as agency_details
 from governance import audit, clock, home, jobs, nav
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
@@ -1222,8 +1223,6 @@ class ReportController(Controller):
 
 
 async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
-    from governance import services as gov_services
-
     current = await services.policy()
     months = 3 * len(indicators.quarters_from(first, last))
     period_policy = replace(current.attendance, window_months=months)
@@ -1257,9 +1256,10 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
         for m in await services.meetings()
         if first.first_day <= clock.london(m["starts_at"]).date() <= last.last_day
     ]
-    agency = await gov_services.agency()
+    heading = await agency_details.letterhead()
     return documents.ReportData(
-        agency=agency["name"] if agency else "Regional adoption agency",
+        agency=heading.name if heading else "Regional adoption agency",
+        letterhead=heading,
         first=first,
         last=last,
         policy=current,

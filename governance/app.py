@@ -254,12 +254,13 @@ def _routers() -> list[Router]:
     # web.py ends with `router` (pages) and may add `api_router` (JSON under /api/v1).
     from adm import web as adm_web
     from board import web as board_web
+    from governance import agency_web
     from governance import web as governance_web
     from panel import record_web as panel_record_web
     from panel import web as panel_web
 
     routers = []
-    for module in (governance_web, panel_web, panel_record_web, adm_web, board_web):
+    for module in (governance_web, agency_web, panel_web, panel_record_web, adm_web, board_web):
         routers.append(module.router)
         api = getattr(module, "api_router", None)
         if api is not None:

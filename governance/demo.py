@@ -3,12 +3,17 @@ with fictional people."""
 
 from __future__ import annotations
 
+import hashlib
+import struct
+import zlib
 from datetime import date
 
 from governance import audit, clock, services, shapes
 from governance.audit import SYSTEM
 from governance.roles import Role
+from governance.settings import Settings
 from governance.shapes import CP, Shape
+from governance.storage import logo_key, storage_for
 from governance.tables import Agency, ClosureDay, Partner
 
 DEMO_PASSWORD = "demo-password-2026"  # printed by `governance demo`; demo data only
@@ -17,6 +22,27 @@ DEMO_PASSWORD = "demo-password-2026"  # printed by `governance demo`; demo data 
 DEMO_ACCOUNTS: list[tuple[str, str, tuple[Role, ...], tuple[str, ...]]] = [
     (a.name, a.email, a.roles, a.adm_partners) for a in CP.accounts
 ]
+
+
+def demo_logo(width: int = 300, height: int = 90) -> bytes:
+    """A plain synthetic logo (a teal block with a lighter band), made here as a PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    teal, light = bytes((0, 112, 120)), bytes((180, 226, 228))
+    rows = b"".join(
+        b"\x00" + (light if height // 3 <= y < 2 * height // 3 else teal) * width
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def is_loaded() -> bool:
@@ -45,6 +71,9 @@ async def load(*, cheap_hash: bool = False, shape: Shape = CP) -> list[tuple[str
     """Load the demo agency into an empty database; returns (role, email, password) to print."""
     if await is_loaded():
         return []
+    logo = demo_logo()
+    key = logo_key(hashlib.sha256(logo).hexdigest())
+    await storage_for(Settings.from_env()).put(key, logo)
     agency_id = (
         await Agency.insert(
             Agency(
@@ -60,6 +89,7 @@ async def load(*, cheap_hash: bool = False, shape: Shape = CP) -> list[tuple[str
                 letterhead_footer=shape.letterhead_footer,
                 assesses_adopters=shape.assesses_adopters,
                 is_demo=True,
+                logo_key=key,
             )
         ).returning(Agency.id)
     )[0]["id"]

@@ -13,13 +13,21 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from governance import letterhead as letterheads
+from governance.letterhead import Letterhead
+
 OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
 # The earliest time a zip entry can hold; any fixed value would do.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def marked_document(
-    *, title: str, author: str, marking: str = OFFICIAL_SENSITIVE, header_note: str = ""
+    *,
+    title: str,
+    author: str,
+    marking: str = OFFICIAL_SENSITIVE,
+    header_note: str = "",
+    letterhead: Letterhead | None = None,
 ) -> Document:
     document = docx.Document()
     normal = document.styles["Normal"]
@@ -29,6 +37,8 @@ def marked_document(
     # The marking goes at the top and bottom of every page, so a printed page stays marked.
     _marking(section.header.paragraphs[0], marking, header_note)
     _marking(section.footer.paragraphs[0], marking, "")
+    # The agency's own logo, name, address and footer (governance/letterhead.py).
+    letterheads.apply(document, letterhead)
     properties = document.core_properties
     properties.title = title
     properties.author = author

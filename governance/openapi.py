@@ -22,7 +22,7 @@ API_PREFIX = "/api/"
 
 # Stored papers keep the type they were uploaded with (PDF, Word, ...).
 ANY_TYPE = "*/*"
-STORED_FILES = frozenset({"panel:paper_download", "adm:paper", "board:paper"})
+STORED_FILES = frozenset({"panel:paper_download", "adm:paper", "board:paper", "agency_logo"})
 
 
 class Problem(msgspec.Struct):

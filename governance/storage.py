@@ -42,6 +42,11 @@ def paper_key(sha256: str) -> str:
     return f"papers/{sha256[:2]}/{sha256}"
 
 
+def logo_key(sha256: str) -> str:
+    """Where a letterhead logo is kept: by its hash, like a paper."""
+    return f"logos/{sha256[:2]}/{sha256}"
+
+
 class Storage(ABC):
     """Where stored files live. Every method may be called from the event loop."""
 

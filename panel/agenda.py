@@ -13,13 +13,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from governance import agency as agency_details
 from governance import audit, clock, db, mail, pdf
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
-from governance.tables import Agency, Partner, PartnerKind
+from governance.tables import Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, services, uploads
 from panel.rules import conflicts
@@ -1194,7 +1195,7 @@ async def _pack_meeting(
     meeting = await _meeting(meeting_id)
     listed = await _listed(meeting_id)
     papers = await _papers([r["id"] for r in listed])
-    agency = await Agency.select(Agency.name).first()
+    heading = await agency_details.letterhead(settings)
     numbers = {}
     items = []
     for number, r in enumerate(listed, start=1):
@@ -1229,11 +1230,12 @@ async def _pack_meeting(
         )
     return (
         documents.Meeting(
-            agency=agency["name"] if agency else "Adoption agency",
+            agency=heading.name if heading else "Adoption agency",
             title="Adoption panel",
             starts=clock.london(meeting["starts_at"]),
             venue=meeting["venue"] or ("Online" if meeting["online_link"] else ""),
             items=tuple(items),
+            letterhead=heading,
         ),
         numbers,
     )

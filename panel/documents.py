@@ -37,11 +37,13 @@ from pypdf.generic import (
     RectangleObject,
 )
 
+from governance import letterhead as letterheads
 from governance import pdf
+from governance.letterhead import Letterhead
 from panel.uploads import Kind, safe_filename
 
 # Part of every cache key: bump it whenever the layout of any part changes.
-BUILD = "agenda-pack-1"
+BUILD = "agenda-pack-2"
 LONDON = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE"
 # Members who see the same items share one composed body; this stands for the member's
@@ -128,6 +130,9 @@ class Meeting:
     starts: datetime
     venue: str
     items: tuple[Item, ...]
+    # The agency's logo, name, address and footer for the cover; without it the cover names
+    # the agency alone.
+    letterhead: Letterhead | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.starts, "meeting start")
@@ -284,7 +289,8 @@ def _digest(*values: object) -> str:
 
 
 def _meeting_fields(meeting: Meeting) -> list[object]:
-    return [meeting.agency, meeting.title, meeting.starts, meeting.venue]
+    heading = meeting.letterhead.fingerprint() if meeting.letterhead else None
+    return [meeting.agency, meeting.title, meeting.starts, meeting.venue, heading]
 
 
 def _entry_key(entry: _Entry) -> str:
@@ -482,7 +488,10 @@ def _cover(document: WordDocument, meeting: Meeting, member_name: str) -> None:
     marking = document.add_paragraph()
     marking.alignment = WD_ALIGN_PARAGRAPH.CENTER
     marking.add_run(MARKING).bold = True
-    document.add_paragraph(meeting.agency, style="Title")
+    if meeting.letterhead is None:
+        document.add_paragraph(meeting.agency, style="Title")
+    else:
+        letterheads.add_heading(document, meeting.letterhead, name_style="Title")
     document.add_heading(meeting.title, level=1)
     _labelled(document, "Date", _long_date(meeting.starts))
     _labelled(document, "Starts", _clock(meeting.starts))
@@ -495,6 +504,8 @@ def _cover(document: WordDocument, meeting: Meeting, member_name: str) -> None:
         "your use as a member of this panel only: do not copy or forward it, keep it where "
         "nobody else can read it, and delete or return it after the meeting."
     )
+    if meeting.letterhead is not None:
+        letterheads.add_footer_note(document, meeting.letterhead)
     _page_break(document)
 
 

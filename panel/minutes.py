@@ -9,6 +9,7 @@ from enum import StrEnum
 from docx.document import Document
 
 from governance.docx_util import add_table, deterministic_docx, marked_document
+from governance.letterhead import Letterhead
 from governance.rules.workdays import long_date
 
 
@@ -25,6 +26,7 @@ class Meeting:
     started: time
     ended: time
     venue: str
+    letterhead: Letterhead | None = None  # the agency's logo, name, address and footer
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,7 @@ class QualityReview:
     prepared_by: str
     ratings: tuple[ReportRating, ...]
     comments: tuple[str, ...] = ()
+    letterhead: Letterhead | None = None
 
     def __post_init__(self) -> None:
         if self.period_end < self.period_start:
@@ -143,6 +146,7 @@ def full_minutes(record: Minutes) -> bytes:
         title="Minutes of the adoption panel",
         author=record.meeting.agency_name,
         header_note=_status(record),
+        letterhead=record.meeting.letterhead,
     )
     document.add_heading("Minutes of the adoption panel", level=1)
     _meeting(document, record)
@@ -171,6 +175,7 @@ def item_extract(record: Minutes, number: int) -> bytes:
         title=f"Extract from the minutes of the adoption panel: item {number}",
         author=record.meeting.agency_name,
         header_note=f"Extract: item {number}. {_status(record)}",
+        letterhead=record.meeting.letterhead,
     )
     document.add_heading("Extract from the minutes of the adoption panel", level=1)
     _meeting(document, record)
@@ -181,7 +186,7 @@ def item_extract(record: Minutes, number: int) -> bytes:
 
 def qa_report(review: QualityReview) -> bytes:
     title = "Adoption panel quality assurance report"
-    document = marked_document(title=title, author=review.agency_name)
+    document = marked_document(title=title, author=review.agency_name, letterhead=review.letterhead)
     document.add_heading(title, level=1)
     document.add_paragraph(
         f"{review.agency_name}\n"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from governance import agency as agency_details
 from governance import audit, clock, db
 from governance import services as accounts
 from governance.audit import Actor
@@ -1017,17 +1018,16 @@ async def quality_review(
 
 
 async def issue_quality_report(actor: Actor, start: date, end: date, *, path: str = "") -> bytes:
-    from governance.tables import Agency
-
     if end < start:
         raise Invalid({"period_end": "The period must end after it starts"})
-    agency = await Agency.select(Agency.name).first()
+    heading = await agency_details.letterhead()
     review = await quality_review(
-        agency["name"] if agency else "The agency",
+        heading.name if heading else "The agency",
         getattr(actor, "name", "The panel adviser"),
         start,
         end,
     )
+    review = replace(review, letterhead=heading)
     content = documents.qa_report(review)
     async with db.transaction():
         await QualityReport.insert(
@@ -1257,10 +1257,8 @@ async def correct_minutes(
 
 
 async def document_of(meeting_id: int) -> documents.Minutes:
-    from governance.tables import Agency
-
     record, row, notes = await minutes_of(meeting_id)
-    agency = await Agency.select(Agency.name).first()
+    heading = await agency_details.letterhead()
     number = row["number"] if row["state"] == MinutesState.FINAL else 1
     reason = ""
     if number > 1:
@@ -1332,11 +1330,12 @@ async def document_of(meeting_id: int) -> documents.Minutes:
     }[MinutesState(row["state"])]
     return documents.Minutes(
         meeting=documents.Meeting(
-            agency_name=agency["name"] if agency else "The agency",
+            agency_name=heading.name if heading else "The agency",
             date=record.day,
             started=record.meeting["starts_at"].time(),
             ended=record.meeting["ends_at"].time(),
             venue=record.meeting["venue"],
+            letterhead=heading,
         ),
         attendance=tuple(attendee(a) for a in present),
         apologies=tuple(

@@ -71,6 +71,7 @@ PAGES_BY_ACCOUNT = {
         "/admin/accounts/new",
         "/admin/accounts/1",
         "/admin/agency",
+        "/admin/agency/details",
         "/admin/agency/partners/1",
     ],
     "auditor@demo.example": ["/", "/audit", "/audit?since=bad-date"],

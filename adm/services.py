@@ -1369,6 +1369,19 @@ def referral_json(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
         "qualifying_determination": row["qualifying"],
+        # What followed a qualifying determination (AAR reg 30B(5)-(10)).
+        **{
+            key: row[key].isoformat() if row.get(key) else None
+            for key in (
+                "representations_on",
+                "irm_applied_on",
+                "irm_recommended_on",
+                "referred_back_on",
+                "panel_recommended_on",
+                "final_decided_on",
+            )
+        },
+        "final_outcome": row.get("final_outcome") or None,
         "version": row["version"],
     }
 

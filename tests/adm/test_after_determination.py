@@ -237,6 +237,11 @@ async def test_a_final_decision_before_the_irm_recommendation_is_refused_then_ma
     assert "The recommendation of the independent review panel was:" in text
     assert "The applicants are suitable to adopt one child." in text
     assert "that you are suitable to adopt a child. The agency approves you" in text
+    await sign_in(Role.PANEL_ADVISER)
+    listed = await client.get(f"/api/v1/adm/partners/{agency['CCC']}/referrals")
+    shown = next(r for r in listed.json() if r["id"] == rid)
+    assert (shown["irm_applied_on"], shown["irm_recommended_on"]) == ("2027-01-15", "2027-03-24")
+    assert (shown["final_decided_on"], shown["final_outcome"]) == ("2027-03-30", "approve")
 
 
 async def test_a_case_referred_back_waits_for_the_panels_further_recommendation(agency) -> None:

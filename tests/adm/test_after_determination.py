@@ -365,3 +365,25 @@ async def _heard_with(held: Held, left: dict[int, str]) -> None:
         await record.record_item(held.adviser, item, recommendation(outcome))
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+
+
+async def test_the_final_decision_letter_opens_in_libreoffice(agency, tmp_path) -> None:
+    from governance import pdf
+    from tests import support
+
+    support.require(support.libreoffice_available(), "LibreOffice")
+    held, rid = await _determined(agency)
+    with at(date(2027, 3, 12)):
+        ref = await services.referral(rid)
+        await final_decision.final_decide(
+            held.ccc_adm, rid,
+            {"final_outcome": "not_approve", "final_decided_on": "2027-03-12",
+             "final_reasons": "Nothing was received and the concern stands.",
+             "version": str(ref["version"])},
+        )  # fmt: skip
+        _, content = await final_decision.final_letter(rid)
+    assert "No representations or application to the Independent Review Mechanism" in (
+        text_of(content)
+    )
+    converted = pdf.to_pdf(content, tmp_path)
+    assert converted[:5] == b"%PDF-"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, Router, get, post
@@ -133,7 +134,7 @@ async def _after_action(
         errors, status = _errors(error)
         row = await services.referral(referral_id)
         return await _referral_page(request, row, errors=errors, status_code=status, values=data)
-    return Redirect(f"/adm/referrals/{referral_id}?saved={saved}#after", status_code=303)
+    return Redirect(f"/adm/referrals/{referral_id}?saved={quote(saved)}#after", status_code=303)
 
 
 class ReferralController(Controller):
@@ -190,7 +191,9 @@ class ReferralController(Controller):
 
     @post("/refer-back", name="adm:refer_back", opt=allow(Role.ADM))
     async def refer_back(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
-        return await _after_action(request, referral_id, final_decision.refer_back, "referral")
+        return await _after_action(
+            request, referral_id, final_decision.refer_back, "referral back to the panel"
+        )
 
     @post("/final-decision", name="adm:final_decision", opt=allow(Role.ADM))
     async def final(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:

@@ -257,6 +257,7 @@ async def load(shape: Shape | None = None) -> None:
             slot_item("adopter_approval", "ADP-2101", "J & K M", 1),
             slot_item("match", "CH-3301", "L R", 0),
             slot_item("adopter_approval", "ADP-2102", "S T", 2),
+            slot_item("adopter_approval", "ADP-2103", "U & V W", 4),
         ]),
         (_working_back(today, 25), PANELS[1], [
             slot_item("adopter_approval", "ADP-2110", "A & B O", 3),
@@ -286,7 +287,8 @@ async def load(shape: Shape | None = None) -> None:
                 await record.record_item(adviser, item_id, {"action": "noted"})
                 continue
             outcome = outcomes[plan.type_code]
-            if plan.case_reference == "ADP-2102":
+            # Qualifying determinations: two decided before, one waiting for its ADM.
+            if plan.case_reference in ("ADP-2102", "ADP-2103", "ADP-2121"):
                 outcome = "Not suitable to adopt"
             data: dict[str, Any] = {
                 "action": "recommend",
@@ -296,6 +298,12 @@ async def load(shape: Shape | None = None) -> None:
                 f"view_{panel[1]}": "Agree: a clear and balanced report.",
                 f"view_{panel[2]}": "Agree.",
             }
+            if plan.case_reference == "ADP-2121":
+                data |= {
+                    f"view_{panel[2]}": "Would approve: the applicant's support network is "
+                    "stronger than the report allows.",
+                    f"dissent_{panel[2]}": "yes",
+                }
             if plan.type_code == "adopter_approval":
                 data |= {"number_of_children": "2", "age_range": "0 to 5", "sex": "Either"}
             if plan.type_code == "match":
@@ -303,10 +311,9 @@ async def load(shape: Shape | None = None) -> None:
             await record.record_item(adviser, item_id, data)
         _, minutes, _ = await record.minutes_of(meeting_id)
         await record.approve_minutes(chair_actor, chair_person, meeting_id, minutes["version"])
-        # The minutes reached the ADM on a working day after the meeting, as they would have.
-        await Referral.update({Referral.received_on: _working_after(day, 3)}).where(
-            Referral.meeting_on == day
-        )
+        # The minutes became final and reached the ADM on a working day after the meeting, as
+        # they would have (a decision follows the final minutes).
+        await _final_on(meeting_id, day, _working_after(day, 3))
         meeting_items.append(
             (day, [(i, p.case_reference) for i, p in zip(item_ids, items, strict=True)])
         )
@@ -318,7 +325,11 @@ async def load(shape: Shape | None = None) -> None:
         "adm_decision", "The ADM was on leave and the deputy was not told the item was waiting."
     ))  # fmt: skip
     await _decide("ADP-2102", 6, told=1, letter=2)
+    await _decide("ADP-2103", 4, told=1, letter=2)
     await _decide("ADP-2110", 5, told=1, letter=None)
+    # After the two qualifying determinations: representations awaiting the final decision, and
+    # an IRM review whose recommendation came back and was followed by the final decision.
+    await _after_determinations(adviser, today)
     # CH-3310 and the newest meeting's items stay open in each ADM's queue.
     await _christmas_item(shape, [members[name] for name in PANELS[2]], adviser, today)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
@@ -388,9 +399,61 @@ async def _christmas_item(shape: Shape, sitting: list[int], adviser: Any, today:
     await record.approve_minutes(
         await _actor_by_person(chair_person), chair_person, meeting_id, minutes["version"]
     )
-    await Referral.update({Referral.received_on: _working_after(day, 3)}).where(
-        Referral.meeting_on == day
-    )
+    await _final_on(meeting_id, day, _working_after(day, 3))
+
+
+async def _final_on(meeting_id: int, meeting_day: date, day: date) -> None:
+    """The minutes of a past meeting became final, and reached its ADMs, on `day`."""
+    from panel.tables import Minutes
+
+    await Minutes.update(
+        {Minutes.finalised_at: datetime.combine(day, time(16), clock.LONDON)}
+    ).where(Minutes.meeting == meeting_id)
+    await Referral.update({Referral.received_on: day}).where(Referral.meeting_on == meeting_day)
+
+
+async def _after_determinations(adviser: Any, today: date) -> None:
+    from adm import final_decision
+
+    pending = await Referral.select().where(Referral.item._.case_reference == "ADP-2102").first()
+    if pending is not None and pending["letter_sent_on"]:
+        received = _working_after(pending["letter_sent_on"], 30)
+        if received <= today:
+            await final_decision.record_response(
+                adviser, pending["id"],
+                {"response_kind": "representations", "received_on": received.isoformat(),
+                 "representations_by": "Ms S Taylor, the applicant",
+                 "version": str(pending["version"])},
+            )  # fmt: skip
+    row = await Referral.select().where(Referral.item._.case_reference == "ADP-2103").first()
+    if row is None or not row["letter_sent_on"]:
+        return
+    applied = _working_after(row["letter_sent_on"], 5)
+    recommended = _working_after(row["letter_sent_on"], 25)
+    decided = _working_after(recommended, 3)
+    if decided > today:
+        return
+    await final_decision.record_response(
+        adviser, row["id"],
+        {"response_kind": "irm", "received_on": applied.isoformat(),
+         "irm_reference": "IRM/ADP/2026/0117", "version": str(row["version"])},
+    )  # fmt: skip
+    row = await services.referral(row["id"])
+    await final_decision.record_recommendation(
+        adviser, row["id"],
+        {"source": "irm", "irm_recommended_on": recommended.isoformat(),
+         "irm_recommendation": "The independent review panel recommends that Mr U W and Ms V W "
+         "are suitable to adopt one child aged 2 to 6, with support for contact.",
+         "version": str(row["version"])},
+    )  # fmt: skip
+    row = await services.referral(row["id"])
+    await final_decision.final_decide(
+        await _actor_by_person(row["adm"]), row["id"],
+        {"final_outcome": "approve", "final_decided_on": decided.isoformat(),
+         "final_reasons": "The independent review panel heard the applicants and their referees; "
+         "its recommendation answers the agency's concern about contact, and I accept it.",
+         "version": str(row["version"])},
+    )  # fmt: skip
 
 
 def _thursday_before_christmas(year: int) -> date:

@@ -146,6 +146,72 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
     return deterministic_docx(document, dated=dated)
 
 
+@dataclass(frozen=True, slots=True)
+class FinalDecision:
+    """The ADM's final decision after a qualifying determination (AAR reg 30B(9), (10))."""
+
+    decision: Decision  # the qualifying determination it follows: names, addresses, signatory
+    notice_sent_on: date
+    received: tuple[str, ...]  # what the applicants sent, and what the panels recommended
+    recommendation: str  # the IRM panel's or the agency panel's further recommendation
+    recommended_by: str  # "the independent review panel", "the adoption panel", or ""
+    decided_on: date
+    approved: bool
+    reasons: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.reasons:
+            raise ValueError("a final decision must give its reasons")
+        if self.decided_on < self.decision.decision_date:
+            raise ValueError("a final decision cannot come before the determination it follows")
+
+
+def final_decision_letter(final: FinalDecision, *, dated: date) -> bytes:
+    """The letter of the final decision (AAR reg 30B(10)): what was received, any recommendation
+    of the independent review panel or the adoption panel, the decision and its reasons."""
+    if dated < final.decided_on:
+        raise ValueError("a letter cannot be dated before the decision it gives")
+    decision = final.decision
+    title = "Final decision: your suitability to adopt"
+    document = marked_document(title=title, author=decision.agency_name)
+    _letterhead(document, decision, dated)
+    document.add_heading(title, level=1)
+    document.add_paragraph(
+        f"On {long_date(final.notice_sent_on)} we wrote to tell you that the agency proposed not "
+        f"to approve you as prospective adopters (a qualifying determination made on "
+        f"{long_date(decision.decision_date)}, our reference {decision.case_reference}), and of "
+        "your right to make representations or to apply to the Independent Review Mechanism."
+    )
+    if final.received:
+        document.add_heading("What I took into account", level=2)
+        for line in final.received:
+            document.add_paragraph(line, style="List Bullet")
+    if final.recommendation:
+        document.add_paragraph(f"The recommendation of {final.recommended_by} was:")
+        document.add_paragraph(final.recommendation, style="Quote")
+    outcome = (
+        "that you are suitable to adopt a child. The agency approves you as prospective adopters."
+        if final.approved
+        else "that you are not suitable to adopt a child. The agency does not approve you as "
+        "prospective adopters."
+    )
+    document.add_paragraph(
+        f"As the agency decision maker for {decision.partner_name}, on "
+        f"{long_date(final.decided_on)} I made the agency's final decision {outcome}"
+    )
+    document.add_heading("Reasons for the decision", level=2)
+    for reason in final.reasons:
+        document.add_paragraph(reason)
+    document.add_paragraph(
+        "Your social worker will contact you to talk about what happens next."
+        if final.approved
+        else "This is the agency's final decision on your application. If you are unhappy "
+        "with how your application was handled, you may use the agency's complaints procedure."
+    )
+    _sign_off(document, decision)
+    return deterministic_docx(document, dated=dated)
+
+
 def _letterhead(document: Document, decision: Decision, dated: date) -> None:
     # The agency's name and address are already at the top (marked_document's letterhead).
     document.add_paragraph(long_date(dated))

@@ -16,7 +16,7 @@ from asyncpg.exceptions import UniqueViolationError
 
 from adm import documents as letters
 from adm import escalation
-from adm.rules import clocks, routing
+from adm.rules import after_determination, clocks, routing
 from adm.rules.clocks import ClockKind, ClockState, ItemCategory
 from adm.rules.routing import AdmRole, DecidedBy
 from adm.tables import (
@@ -42,6 +42,7 @@ from panel.tables import (
     Agenda,
     ItemRecord,
     ItemType,
+    Minutes,
     PanelMember,
     RecordStatus,
 )
@@ -67,6 +68,7 @@ AFTER_MEETING = (
     ClockKind.TOLD_ORALLY,
     ClockKind.TOLD_IN_WRITING,
     ClockKind.REPRESENTATIONS_OR_IRM,
+    ClockKind.FINAL_DECISION,
 )
 REMINDER_JOB = "adm_reminders"
 RECENT_DAYS = 30  # closed items stay on the clocks page this long
@@ -291,12 +293,72 @@ async def remove_absence(actor: Actor, absence_id: int, *, path: str = "") -> No
 # ---------------------------------------------------------------- routing
 
 
-async def _sat_on_panel(present_json: str) -> frozenset[int]:
-    member_ids = json.loads(present_json) if present_json else []
+@dataclass(frozen=True, slots=True)
+class Sat:
+    """Who sat on the panel for one item, for the bar on deciding it (`routing.panel_bar`)."""
+
+    for_item: frozenset[int]  # person ids of members present for any part of the item
+    at_meeting: frozenset[int]  # person ids of members who sat at the meeting at all
+    bar_whole_meeting: bool  # the agency's panel policy on the day of the meeting
+    policy_version: int
+
+
+async def sat_on_panel(meeting_id: int) -> dict[int, Sat]:
+    """For each item of a meeting, who sat on the panel for it: from the attendance record
+    (a member who left part-way through an item was there for part of it) and the members the
+    recommendation counted."""
+    from panel import services as panel_services
+
+    state = await record.meeting_record(meeting_id)
+    spells = [
+        routing.Spell(a["person"], a["arrived_at"], a["left_at"])
+        for a in state.attendance
+        if a["member"] and a["arrived_at"] is not None and not a["apologies"]
+    ]
+    at_meeting = frozenset(s.person_id for s in spells)
+    counted = await _counted_people(
+        [i.record["present"] for i in state.items if i.record and i.record["present"]]
+    )
+    policy = await panel_services.policy_on(state.day)
+    out = {}
+    for item in state.items:
+        whole: frozenset[int] = frozenset()
+        if item.record and item.record["present"]:
+            whole = frozenset(
+                counted[m] for m in json.loads(item.record["present"]) if m in counted
+            )
+        out[item.id] = Sat(
+            for_item=routing.present_for_any_part(spells, item.starts_at, item.ends_at) | whole,
+            at_meeting=at_meeting,
+            bar_whole_meeting=bool(policy.numbers.bar_all_members_at_meeting),
+            policy_version=policy.version,
+        )
+    return out
+
+
+async def _counted_people(present_json: list[str]) -> dict[int, int]:
+    """Panel member id -> person id, for the members named in items' records."""
+    member_ids = sorted({m for text in present_json for m in json.loads(text)})
     if not member_ids:
-        return frozenset()
-    rows = await PanelMember.select(PanelMember.person).where(PanelMember.id.is_in(member_ids))
-    return frozenset(r["person"] for r in rows)
+        return {}
+    rows = await PanelMember.select(PanelMember.id, PanelMember.person).where(
+        PanelMember.id.is_in(member_ids)
+    )
+    return {r["id"]: r["person"] for r in rows}
+
+
+def _panel_item(
+    sat: Sat | None, decided_by: DecidedBy, assessing: str | None, child: str | None
+) -> routing.PanelItem:
+    return routing.PanelItem(
+        decided_by=decided_by,
+        assessing_partner=assessing,
+        child_partner=child,
+        sat_on_panel=sat.for_item if sat else frozenset(),
+        sat_at_meeting=sat.at_meeting if sat else frozenset(),
+        bar_whole_meeting=sat.bar_whole_meeting if sat else True,
+        policy_version=sat.policy_version if sat else None,
+    )
 
 
 async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> list[str]:
@@ -317,15 +379,13 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
     )
     everyone = await routing_assignments()
     codes = {p["code"]: p["id"] for p in await partners()}
+    sat = await sat_on_panel(meeting_id) if rows else {}
     messages = []
     for row in rows:
         if await Referral.exists().where(Referral.item == row["item"]):
             continue
-        item = routing.PanelItem(
-            decided_by=_decided_by(row["decided_by"]),
-            assessing_partner=row["assessing"],
-            child_partner=row["child"],
-            sat_on_panel=await _sat_on_panel(row["present"]),
+        item = _panel_item(
+            sat.get(row["item"]), _decided_by(row["decided_by"]), row["assessing"], row["child"]
         )
         verdict = routing.route(item, everyone, received_on)
         if verdict.outcome is routing.Routing.NOT_FOR_DECISION:
@@ -404,23 +464,18 @@ async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = ""
         Referral.item._.item_type._.decided_by.as_alias("decided_by"),
         Referral.item._.assessing_partner._.code.as_alias("assessing"),
         Referral.item._.child_partner._.code.as_alias("child"),
+        Referral.item._.meeting.as_alias("meeting_id"),
     ).where(Referral.status != ReferralStatus.DECIDED)
     result = Rerouted([], [])
     if not rows:
         return result
     everyone = await routing_assignments()
-    present = {
-        r["item"]: r["present"]
-        for r in await ItemRecord.select(ItemRecord.item, ItemRecord.present).where(
-            ItemRecord.item.is_in([r["item"] for r in rows])
-        )
-    }
+    sat: dict[int, Sat] = {}
+    for meeting_id in sorted({r["meeting_id"] for r in rows}):
+        sat.update(await sat_on_panel(meeting_id))
     for row in rows:
-        item = routing.PanelItem(
-            decided_by=_decided_by(row["decided_by"]),
-            assessing_partner=row["assessing"],
-            child_partner=row["child"],
-            sat_on_panel=await _sat_on_panel(present.get(row["item"], "")),
+        item = _panel_item(
+            sat.get(row["item"]), _decided_by(row["decided_by"]), row["assessing"], row["child"]
         )
         verdict = routing.reroute(item, everyone, row["adm"], on)
         if verdict is None:
@@ -536,8 +591,47 @@ async def _notes(referral_ids: Iterable[int]) -> dict[tuple[int, str], dict[str,
     }
 
 
+def responses_of(row: dict[str, Any], cals: Calendars) -> after_determination.Responses:
+    """What is on record after a qualifying determination, with the last of the 40 working
+    days beginning with the notice (the decision letter), from the clock's own rule."""
+    notice = row["letter_sent_on"]
+    last_day = (
+        clocks.due_date(
+            clocks.Clock(ClockKind.REPRESENTATIONS_OR_IRM, notice),
+            cals,
+            clocks.DEFAULT_CLOCK_POLICY,
+        )
+        if notice
+        else None
+    )
+    return after_determination.Responses(
+        notice_sent_on=notice,
+        last_day=last_day,
+        representations_on=row.get("representations_on"),
+        irm_applied_on=row.get("irm_applied_on"),
+        irm_recommended_on=row.get("irm_recommended_on"),
+        referred_back_on=row.get("referred_back_on"),
+        panel_recommended_on=row.get("panel_recommended_on"),
+        final_decided_on=row.get("final_decided_on"),
+    )
+
+
 def _facts(row: dict[str, Any]) -> clocks.ItemFacts:
+    responded = [d for d in (row.get("representations_on"), row.get("irm_applied_on")) if d]
+    so_far = after_determination.Responses(
+        notice_sent_on=row["letter_sent_on"],
+        last_day=None,
+        representations_on=row.get("representations_on"),
+        irm_applied_on=row.get("irm_applied_on"),
+        irm_recommended_on=row.get("irm_recommended_on"),
+        referred_back_on=row.get("referred_back_on"),
+        panel_recommended_on=row.get("panel_recommended_on"),
+        final_decided_on=row.get("final_decided_on"),
+    )
     return clocks.ItemFacts(
+        representations_on=min(responded, default=None),
+        final_decision_from=after_determination.final_decision_starts(so_far),
+        final_decided_on=row.get("final_decided_on"),
         category=ItemCategory(row["category"]),
         meeting_on=row["meeting_on"],
         adm_received_on=row["received_on"],
@@ -692,7 +786,14 @@ async def details(row: dict[str, Any]) -> dict[str, Any]:
     cals = await _calendars(row["meeting_on"], today)
     notes = await _notes([row["id"]])
     papers = await _papers(row["item"])
+    # What the decision is made on: the item's entry in the minutes as they now stand, with the
+    # panel's vote, each member's view and any dissent (until now only in the .docx extract).
+    minutes, entry = await record.item_minutes(row["item"])
     return {
+        "minutes": minutes,
+        "entry": entry,
+        "dissents": [v for v in entry.views if v.dissents],
+        "minutes_final_on": await minutes_final_on(row),
         "record": item,
         "decisions": decisions,
         "clocks": evaluate_referral(row, notes, today, cals),
@@ -712,6 +813,18 @@ async def _papers(item_id: int) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- decisions
+
+
+async def minutes_final_on(row: dict[str, Any]) -> date | None:
+    """The day the minutes of the referral's meeting became final (London time)."""
+    minutes = (
+        await Minutes.select(Minutes.finalised_at)
+        .where(Minutes.meeting == row["meeting_id"])
+        .first()
+    )
+    if minutes is None or minutes["finalised_at"] is None:
+        return None
+    return clock.london(minutes["finalised_at"]).date()
 
 
 async def decide(
@@ -760,6 +873,14 @@ async def decide(
             )
         elif decided_on > today:
             check.fail("decided_on", "The decision cannot be dated in the future")
+        elif (final := await minutes_final_on(row)) is not None and decided_on < final:
+            # The ADM decides on the recommendation and the final minutes (DOMAIN.md section 6;
+            # statutory guidance: 7 working days from receiving both).
+            check.fail(
+                "decided_on",
+                f"The decision cannot be dated before the minutes became final on "
+                f"{long_date(final)}: the decision follows the final minutes",
+            )
     outcomes = record.allowed_outcomes(row["recommendations"])
     outcome = item["outcome"]
     departing = verdict in (Verdict.DISAGREE, Verdict.MORE_INFORMATION)
@@ -785,12 +906,12 @@ async def decide(
     right = routing.may_decide(
         actor.person_id,
         row["partner_code"],
-        routing.PanelItem(
-            # The referral fixed the deciding partner: check against that partner.
-            decided_by=DecidedBy.ASSESSING_AGENCY,
-            assessing_partner=row["partner_code"],
-            child_partner=row["partner_code"],
-            sat_on_panel=await _sat_on_panel(item["present"]),
+        # The referral fixed the deciding partner: check against that partner.
+        _panel_item(
+            (await sat_on_panel(row["meeting_id"])).get(row["item"]),
+            DecidedBy.ASSESSING_AGENCY,
+            row["partner_code"],
+            row["partner_code"],
         ),
         everyone,
         decided_on,
@@ -1159,7 +1280,10 @@ async def close_finished(today: date) -> int:
     closed = 0
     for row in rows:
         states = [c.status.state for c in evaluate_referral(row, {}, today, cals)]
-        if all(s in (ClockState.MET, ClockState.MISSED) for s in states):
+        # After a qualifying determination it stays open while representations, the IRM,
+        # the panel again or the final decision are awaited (AAR reg 30B(6)-(9)).
+        waiting = row["qualifying"] and after_determination.pending(responses_of(row, cals), today)
+        if not waiting and all(s in (ClockState.MET, ClockState.MISSED) for s in states):
             await Referral.update({Referral.open: False}).where(Referral.id == row["id"])
             closed += 1
     return closed
@@ -1247,6 +1371,19 @@ def referral_json(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
         "qualifying_determination": row["qualifying"],
+        # What followed a qualifying determination (AAR reg 30B(5)-(10)).
+        **{
+            key: row[key].isoformat() if row.get(key) else None
+            for key in (
+                "representations_on",
+                "irm_applied_on",
+                "irm_recommended_on",
+                "referred_back_on",
+                "panel_recommended_on",
+                "final_decided_on",
+            )
+        },
+        "final_outcome": row.get("final_outcome") or None,
         "version": row["version"],
     }
 

@@ -73,6 +73,22 @@ class Referral(Table):
     told_orally_on = Date(null=True, default=None)
     letter_sent_on = Date(null=True, default=None)
     open = Boolean(default=True, index=True)  # False once every clock of the item is closed
+    # What follows a qualifying determination (AAR reg 30B(5)-(10)): the applicants'
+    # representations or IRM application, the IRM panel's recommendation, a referral back to
+    # the agency's panel and its further recommendation, and the ADM's final decision.
+    representations_on = Date(null=True, default=None)
+    representations_by = Varchar(length=200, default="")
+    irm_applied_on = Date(null=True, default=None)
+    irm_reference = Varchar(length=100, default="")
+    irm_recommended_on = Date(null=True, default=None)
+    irm_recommendation = Text(default="")
+    referred_back_on = Date(null=True, default=None)
+    panel_recommended_on = Date(null=True, default=None)
+    panel_recommendation = Text(default="")
+    final_decided_on = Date(null=True, default=None)
+    final_outcome = Varchar(length=20, default="")  # adm.rules.after_determination.FinalOutcome
+    final_reasons = Text(default="")
+    final_decided_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     routed_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, Router, get, post
@@ -12,7 +13,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
-from adm import before_panel, escalation, services
+from adm import before_panel, escalation, final_decision, services
 from adm.rules.clocks import LABELS, ClockKind
 from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
@@ -94,6 +95,7 @@ async def _referral_page(
 ) -> Template:
     user = user_of(request)
     more = await services.details(row)
+    after = await final_decision.view(row)
     return form_page(
         "adm/referral.html",
         request,
@@ -106,8 +108,33 @@ async def _referral_page(
         is_adviser=user.has(Role.PANEL_ADVISER),
         saved=request.query_params.get("saved"),
         today=clock.today(),
+        after=after,
+        response_kinds=final_decision.RESPONSE_KINDS,
+        final_outcomes=final_decision.FINAL_OUTCOMES,
+        is_decider=row["adm"] == user.person_id,
         **more,
     )
+
+
+async def _after_action(
+    request: AnyRequest, referral_id: int, action: Any, saved: str
+) -> Response[Any]:
+    """Run one step after a qualifying determination; its errors come back on the page."""
+    data = await form_data(request)
+    user = user_of(request)
+    try:
+        await action(user, referral_id, data, path=request.url.path)
+    except services.Forbidden as refused:
+        await audit.record(
+            user, "refused", "referral", referral_id, path=request.url.path,
+            summary=refused.message,
+        )  # fmt: skip
+        raise PermissionDeniedException(refused.message) from None
+    except (Invalid, Conflict) as error:
+        errors, status = _errors(error)
+        row = await services.referral(referral_id)
+        return await _referral_page(request, row, errors=errors, status_code=status, values=data)
+    return Redirect(f"/adm/referrals/{referral_id}?saved={quote(saved)}#after", status_code=303)
 
 
 class ReferralController(Controller):
@@ -149,6 +176,38 @@ class ReferralController(Controller):
                 request, row, errors=errors, status_code=status, values=data
             )
         return Redirect(f"/adm/referrals/{referral_id}?saved=told", status_code=303)
+
+    @post("/responses", name="adm:responses", opt=allow(Role.PANEL_ADVISER))
+    async def responses(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        return await _after_action(request, referral_id, final_decision.record_response, "response")
+
+    @post("/recommendations", name="adm:recommendations", opt=allow(Role.PANEL_ADVISER))
+    async def recommendations(
+        self, request: AnyRequest, referral_id: FromPath[int]
+    ) -> Response[Any]:
+        return await _after_action(
+            request, referral_id, final_decision.record_recommendation, "recommendation"
+        )
+
+    @post("/refer-back", name="adm:refer_back", opt=allow(Role.ADM))
+    async def refer_back(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        return await _after_action(
+            request, referral_id, final_decision.refer_back, "referral back to the panel"
+        )
+
+    @post("/final-decision", name="adm:final_decision", opt=allow(Role.ADM))
+    async def final(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        return await _after_action(
+            request, referral_id, final_decision.final_decide, "final decision"
+        )
+
+    @get("/final-letter.docx", name="adm:final_letter")
+    async def final_letter(
+        self, request: AnyRequest, referral_id: FromPath[int]
+    ) -> Response[bytes]:
+        await _referral(request, referral_id, action="download")
+        name, content = await final_decision.final_letter(referral_id)
+        return _download(content, name)
 
     @get("/extract.docx", name="adm:extract")
     async def extract(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[bytes]:

@@ -1366,3 +1366,18 @@ async def partner_names() -> dict[int, str]:
 async def person_name(person_id: int) -> str:
     row = await Person.select(Person.name).where(Person.id == person_id).first()
     return row["name"] if row else ""
+
+
+async def item_minutes(item_id: int) -> tuple[documents.Minutes, documents.Item]:
+    """The minutes as they now stand and the item's entry in them: what the ADM decides on
+    (attendance, declarations, quorum, recommendation, reasons, each member's view, dissent)."""
+    meeting_id = await _meeting_of(item_id)
+    minutes = await document_of(meeting_id)
+    ids = [
+        r["id"]
+        for r in await AgendaItem.select(AgendaItem.id)
+        .where(AgendaItem.meeting == meeting_id)
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    ]
+    return minutes, minutes.items[ids.index(item_id)]

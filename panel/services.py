@@ -170,6 +170,9 @@ class PolicyNumbers:
     pack_access_working_days: int = 10
     roster_reserve: int = 1
     max_sittings_per_month: int = 2
+    # 1: nobody who sat as a member at a meeting decides any of its items (on by default), beyond
+    # the statutory bar on those present for the item itself (AAR regs 19(2), 30B(3), 33(2)).
+    bar_all_members_at_meeting: int = 1
 
 
 POLICY_LABELS: dict[str, tuple[str, int, int]] = {
@@ -186,6 +189,10 @@ POLICY_LABELS: dict[str, tuple[str, int, int]] = {
     "pack_access_working_days": ("Members may open packs this many working days after", 0, 60),
     "roster_reserve": ("Members rostered above quorum as a reserve", 0, 5),
     "max_sittings_per_month": ("Most sittings for one member in a month", 1, 8),
+    "bar_all_members_at_meeting": (
+        "Bar everyone who sat as a member at a meeting from deciding any of its items "
+        "(1 yes, 0 no)", 0, 1,
+    ),
 }  # fmt: skip
 
 

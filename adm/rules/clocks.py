@@ -27,6 +27,7 @@ class ClockKind(StrEnum):
     TOLD_ORALLY = "told_orally"
     TOLD_IN_WRITING = "told_in_writing"
     REPRESENTATIONS_OR_IRM = "representations_or_irm"
+    FINAL_DECISION = "final_decision"  # after representations, the IRM or the panel again
     STAGE_1 = "stage_1"
     STAGE_2 = "stage_2"
     PANEL_FEEDBACK = "panel_feedback"
@@ -74,6 +75,7 @@ LABELS: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.TOLD_ORALLY: "Applicants told of the decision",
         ClockKind.TOLD_IN_WRITING: "Decision letter to applicants (the five-day rule)",
         ClockKind.REPRESENTATIONS_OR_IRM: "Representations or IRM application",
+        ClockKind.FINAL_DECISION: "ADM's final decision after the qualifying determination",
         ClockKind.STAGE_1: "Stage 1",
         ClockKind.STAGE_2: "Stage 2 decision",
         ClockKind.PANEL_FEEDBACK: "Panel quality-assurance feedback to the agency",
@@ -91,6 +93,10 @@ _STARTS: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.TOLD_IN_WRITING: "when the ADM decides",
         ClockKind.REPRESENTATIONS_OR_IRM: (
             "when written notice of the 'not suitable' determination is sent"
+        ),
+        ClockKind.FINAL_DECISION: (
+            "when the representations, the panel's further recommendation or the IRM panel's "
+            "recommendation is received"
         ),
         ClockKind.STAGE_1: "when the registration of interest is accepted",
         ClockKind.STAGE_2: "when the applicants give notice to proceed",
@@ -110,6 +116,9 @@ SOURCES: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.TOLD_ORALLY: "Statutory guidance on adoption 2013 (2 working days)",
         ClockKind.TOLD_IN_WRITING: "Statutory guidance on adoption 2013: the five-day rule",
         ClockKind.REPRESENTATIONS_OR_IRM: "AAR reg 30B(5)(c)",
+        # AAR reg 30B(9) sets no period: 7 working days, as for the first decision, is the
+        # agency's own default.
+        ClockKind.FINAL_DECISION: "agency policy default (AAR reg 30B(9) sets no period)",
         ClockKind.STAGE_1: "Statutory guidance on adoption 2013 (2 months)",
         ClockKind.STAGE_2: "AAR reg 30B(1)",
         ClockKind.PANEL_FEEDBACK: "NMS 17.2",
@@ -124,6 +133,7 @@ CALENDAR_OF: Mapping[ClockKind, CalendarKind] = MappingProxyType(
         ClockKind.PAR_COMMENTS: CalendarKind.AGENCY,
         ClockKind.FINAL_MINUTES_TO_ADM: CalendarKind.AGENCY,
         ClockKind.PANEL_FEEDBACK: CalendarKind.AGENCY,
+        ClockKind.FINAL_DECISION: CalendarKind.AGENCY,
         # Set by the statutory guidance or the regulations: AAR reg 2 working days.
         ClockKind.ADM_DECISION: CalendarKind.STATUTORY,
         ClockKind.TOLD_ORALLY: CalendarKind.STATUTORY,
@@ -147,6 +157,7 @@ _COUNTED_IN: Mapping[CalendarKind, str] = MappingProxyType(
 
 
 _APPLICANTS_TOLD = (ClockKind.TOLD_ORALLY, ClockKind.TOLD_IN_WRITING)
+_AFTER_DETERMINATION = (ClockKind.REPRESENTATIONS_OR_IRM, ClockKind.FINAL_DECISION)
 _ADM = (ClockKind.FINAL_MINUTES_TO_ADM, ClockKind.ADM_DECISION)
 _APPROVAL = (
     ClockKind.PAPERS_TO_MEMBERS,
@@ -154,7 +165,7 @@ _APPROVAL = (
     ClockKind.PAR_COMMENTS,
     *_ADM,
     *_APPLICANTS_TOLD,
-    ClockKind.REPRESENTATIONS_OR_IRM,
+    *_AFTER_DETERMINATION,
     ClockKind.STAGE_1,
     ClockKind.STAGE_2,
 )
@@ -170,7 +181,7 @@ CLOCKS_BY_CATEGORY: Mapping[ItemCategory, tuple[ClockKind, ...]] = MappingProxyT
             ClockKind.MEMBER_LIST_TO_APPLICANTS,
             *_ADM,
             *_APPLICANTS_TOLD,
-            ClockKind.REPRESENTATIONS_OR_IRM,
+            *_AFTER_DETERMINATION,
         ),
         ItemCategory.MATCH: (
             ClockKind.PAPERS_TO_MEMBERS,
@@ -220,6 +231,7 @@ DEFAULT_CLOCK_POLICY = ClockPolicy(
             ClockKind.TOLD_ORALLY: 2,
             ClockKind.TOLD_IN_WRITING: 5,
             ClockKind.REPRESENTATIONS_OR_IRM: 40,
+            ClockKind.FINAL_DECISION: 7,
         }
     ),
     months=MappingProxyType(
@@ -295,7 +307,10 @@ class ItemFacts:
     told_orally_on: date | None = None
     letter_sent_on: date | None = None
     written_notice_on: date | None = None
-    representations_on: date | None = None
+    representations_on: date | None = None  # representations or an IRM application received
+    # The last input to the final decision (adm.rules.after_determination.final_decision_starts)
+    final_decision_from: date | None = None
+    final_decided_on: date | None = None
     stage_1_started_on: date | None = None  # the registration of interest was accepted
     stage_1_completed_on: date | None = None  # the agency decided on Stage 1
     stage_2_notice_on: date | None = None
@@ -415,13 +430,18 @@ def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
         ClockKind.TOLD_ORALLY: (facts.decided_on, facts.told_orally_on),
         ClockKind.TOLD_IN_WRITING: (facts.decided_on, facts.letter_sent_on),
         ClockKind.REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
+        ClockKind.FINAL_DECISION: (facts.final_decision_from, facts.final_decided_on),
         ClockKind.STAGE_1: (facts.stage_1_started_on, facts.stage_1_completed_on),
         ClockKind.STAGE_2: (facts.stage_2_notice_on, facts.decided_on),
     }
     return tuple(
         Clock(kind, *spans[kind])
         for kind in CLOCKS_BY_CATEGORY[facts.category]
-        if kind is not ClockKind.REPRESENTATIONS_OR_IRM or facts.qualifying_determination
+        if kind not in _AFTER_DETERMINATION or facts.qualifying_determination
+        # With nothing received in the 40 working days, no final decision clock runs.
+        if kind is not ClockKind.FINAL_DECISION
+        or facts.representations_on is not None
+        or facts.final_decided_on is not None
     )
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from governance.rules.workdays import long_date
@@ -45,7 +45,52 @@ class PanelItem:
     decided_by: DecidedBy
     assessing_partner: str | None = None
     child_partner: str | None = None
-    sat_on_panel: frozenset[int] = frozenset()  # person ids present for this item
+    sat_on_panel: frozenset[int] = frozenset()  # person ids present for any part of this item
+    # Person ids who sat as members at the meeting, and whether the agency's policy bars them
+    # all (default on); the version of the policy that said so, for the reason given.
+    sat_at_meeting: frozenset[int] = frozenset()
+    bar_whole_meeting: bool = True
+    policy_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """One spell of a member at a meeting, as the attendance record has it."""
+
+    person_id: int
+    arrived_at: datetime
+    left_at: datetime | None  # None: stayed to the end
+
+
+def present_for_any_part(
+    spells: Iterable[Spell], item_start: datetime, item_end: datetime
+) -> frozenset[int]:
+    """Everyone in the room for any part of an item: there before it ended and not gone before
+    it began. A member who left part-way through counts, though they no longer counted for
+    quorum (AAR regs 19(2), 30B(3), 33(2): no member of the panel takes part in the decision)."""
+    return frozenset(
+        s.person_id
+        for s in spells
+        if s.arrived_at < item_end and (s.left_at is None or s.left_at > item_start)
+    )
+
+
+def panel_bar(person_id: int, item: PanelItem) -> str | None:
+    """Why this person may not decide the item because they sat on the panel, or None.
+    AAR reg 30B(3): "No member of the adoption panel may take part in any decision made by the
+    adoption agency" on a prospective adopter's suitability; regs 19(2) (should be placed) and
+    33(2) (a match) say the same of those decisions. The bar covers everyone recorded as present
+    for any part of the item and, by the agency's policy (default on), everyone who sat as a
+    member at the meeting."""
+    if person_id in item.sat_on_panel:
+        return f"sat on the panel for this item and may not decide it ({_NO_PANEL_MEMBER})"
+    if item.bar_whole_meeting and person_id in item.sat_at_meeting:
+        version = f" version {item.policy_version}" if item.policy_version else ""
+        return (
+            "sat as a panel member at the meeting that heard this item and may not decide it "
+            f"(the agency's panel policy{version} bars everyone who sat at that meeting)"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +109,7 @@ class DecisionRight:
     warnings: tuple[str, ...] = ()
 
 
+_NO_PANEL_MEMBER = "AAR regs 19(2), 30B(3) and 33(2): no panel member takes part in the decision"
 _NOT_FOR_DECISION = "This item is for information: the panel notes it and no ADM decides it."
 _PARTNER_OF = {
     DecidedBy.ASSESSING_AGENCY: "assessing agency",
@@ -155,10 +201,8 @@ def may_decide(
     roles = [a for a in everyone if a.person_id == person_id and a.partner_code == partner_code]
     if not roles:
         refusals.append(f"{who} is not an ADM for {partner_code}.")
-    if person_id in item.sat_on_panel:
-        refusals.append(
-            f"{who} sat on the panel for this item and may not decide it (AAR reg 30B(3))."
-        )
+    if (bar := panel_bar(person_id, item)) is not None:
+        refusals.append(f"{who} {bar}.")
 
     if any(_absent(adm, on) for adm in roles):
         warnings.append(f"{who} is recorded as absent on {long_date(on)}.")
@@ -183,11 +227,8 @@ def _why_barred(adm: AdmAssignment, item: PanelItem, on: date) -> list[str]:
     barred = []
     if _absent(adm, on):
         barred.append(f"{adm.name} ({role} for {adm.partner_code}) is absent on {long_date(on)}.")
-    if adm.person_id in item.sat_on_panel:
-        barred.append(
-            f"{adm.name} ({role} for {adm.partner_code}) sat on the panel for this item "
-            "and may not decide it (AAR reg 30B(3))."
-        )
+    if (bar := panel_bar(adm.person_id, item)) is not None:
+        barred.append(f"{adm.name} ({role} for {adm.partner_code}) {bar}.")
     return barred
 
 

@@ -82,3 +82,20 @@ async def held_meeting(agency: dict[str, int], day: date = MEETING_DAY) -> Held:
 
 def recommendation(outcome: str = "Suitable to adopt", **extra: Any) -> dict[str, Any]:
     return {"action": "recommend", "outcome": outcome, "reasons": "A thorough report."} | extra
+
+
+async def minutes_final_the_day_after(held: Held) -> date:
+    """As if the chair had approved the minutes the day after the meeting: a decision may be
+    dated from then on (the decision follows the final minutes)."""
+    from datetime import datetime, time, timedelta
+
+    from governance import clock
+    from panel.tables import Meeting, Minutes
+
+    meeting = await Meeting.select(Meeting.starts_at).where(Meeting.id == held.meeting_id).first()
+    assert meeting is not None
+    day = clock.london(meeting["starts_at"]).date() + timedelta(days=1)
+    await Minutes.update(
+        {Minutes.finalised_at: datetime.combine(day, time(17), clock.LONDON)}
+    ).where(Minutes.meeting == held.meeting_id)
+    return day

@@ -11,7 +11,7 @@ from adm import services
 from adm.tables import Decision, Referral
 from governance.errors import Conflict, Invalid
 from panel import record
-from tests.adm.support import Held, held_meeting, recommendation
+from tests.adm.support import Held, held_meeting, minutes_final_the_day_after, recommendation
 
 
 async def _not_suitable_referral(agency: dict[str, int]) -> tuple[Held, int]:
@@ -26,6 +26,7 @@ async def _not_suitable_referral(agency: dict[str, int]) -> tuple[Held, int]:
         await record.record_item(held.adviser, item, recommendation(outcome))
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     referral = await Referral.select(Referral.id).where(Referral.item == held.items[2]).first()
     assert referral is not None
     return held, int(referral["id"])

@@ -14,7 +14,7 @@ from adm.tables import Referral
 from governance.errors import Conflict, Invalid
 from panel import record
 from panel.tables import ItemRecord
-from tests.adm.support import MEETING_DAY, held_meeting, recommendation
+from tests.adm.support import MEETING_DAY, held_meeting, minutes_final_the_day_after, recommendation
 
 
 async def _record_all(held, left_early: dict[int, str] | None = None) -> None:
@@ -95,6 +95,7 @@ async def test_final_minutes_route_each_item_to_its_authority_and_lock(agency) -
             held.adviser, held.adviser.person_id, held.meeting_id, row["version"]
         )
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     referrals = {r["item"]: r for r in await Referral.select()}
     assert referrals[held.items[0]]["adm"] == held.pcc_adm.person_id
     assert referrals[held.items[1]]["adm"] == held.pcc_adm.person_id
@@ -131,6 +132,7 @@ async def test_an_adm_who_sat_on_the_panel_is_not_routed_the_item(agency) -> Non
     await _record_all(held)
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     assert not await Referral.exists().where(Referral.item == held.items[2])
 
 
@@ -138,6 +140,7 @@ async def _final(held) -> dict[int, dict[str, Any]]:
     await _record_all(held)
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     return {r["item"]: r for r in await Referral.select()}
 
 

@@ -11,7 +11,7 @@ from adm.tables import Decision, Referral
 from governance.roles import Role
 from panel import record
 from panel.tables import ItemRecord
-from tests.adm.support import held_meeting
+from tests.adm.support import held_meeting, minutes_final_the_day_after
 from tests.conftest import make_account, sign_in_client
 
 DAY = date(2027, 1, 7)
@@ -62,6 +62,8 @@ async def test_the_meeting_to_the_letter_as_the_people_do_it(client, agency) -> 
     )
     assert "final and locked" in approved.text
     assert await Referral.count() == 2
+    # As if approved the day after the meeting: the decision below is dated from then on.
+    await minutes_final_the_day_after(held)
 
     pcc = await make_account(Role.ADM, name="Pete Borough", partners=(agency["PCC"],))
     await adm_demo.assign(pcc.person_id, "PCC", AdmRole.PRIMARY)
@@ -117,6 +119,7 @@ async def test_an_adm_of_another_authority_is_refused_and_it_is_audited(client, 
         )
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     ref = await Referral.select().where(Referral.item == held.items[0]).first()
     assert ref is not None
     other = await make_account(Role.ADM, name="Other Cambs", partners=(agency["CCC"],))
@@ -145,6 +148,7 @@ async def test_the_api_records_a_retried_decision_once(client, agency) -> None:
         )
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await minutes_final_the_day_after(held)
     ref = await Referral.select().first()
     assert ref is not None
     pcc = await make_account(Role.ADM, name="Pat Api", partners=(agency["PCC"],))

@@ -81,7 +81,7 @@ def test_the_deputy_decides_when_the_adm_sat_on_the_panel_for_the_item() -> None
     assert verdict.deputy_used
     assert verdict.reasons == (
         "Simon Green (ADM for PCC) sat on the panel for this item and may not decide it "
-        "(AAR reg 30B(3)).",
+        "(AAR regs 19(2), 30B(3) and 33(2): no panel member takes part in the decision).",
     )
 
 
@@ -107,7 +107,7 @@ def test_nobody_decides_when_the_adm_is_away_and_the_deputy_sat_on_the_panel() -
     assert verdict.reasons == (
         "Simon Green (ADM for PCC) is absent on 25 March 2027.",
         "Helen Ward (deputy ADM for PCC) sat on the panel for this item and may not decide it "
-        "(AAR reg 30B(3)).",
+        "(AAR regs 19(2), 30B(3) and 33(2): no panel member takes part in the decision).",
     )
 
 
@@ -153,7 +153,7 @@ def test_a_partner_without_a_deputy_says_so_when_its_adm_cannot_decide() -> None
     assert verdict.outcome is Routing.REFUSED
     assert verdict.reasons == (
         "ADM of GLOS (ADM for GLOS) sat on the panel for this item and may not decide it "
-        "(AAR reg 30B(3)).",
+        "(AAR regs 19(2), 30B(3) and 33(2): no panel member takes part in the decision).",
         "No deputy ADM is assigned for GLOS.",
     )
 
@@ -195,7 +195,8 @@ def test_an_adm_who_sat_on_the_panel_may_not_record_the_decision() -> None:
     right = may_decide(GREEN, "PCC", item, CAMBS_AND_PETERBOROUGH, ON)
     assert not right.allowed
     assert right.refusals == (
-        "Simon Green sat on the panel for this item and may not decide it (AAR reg 30B(3)).",
+        "Simon Green sat on the panel for this item and may not decide it "
+        "(AAR regs 19(2), 30B(3) and 33(2): no panel member takes part in the decision).",
     )
 
 

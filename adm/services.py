@@ -131,8 +131,22 @@ async def partners() -> list[dict[str, Any]]:
     return list(await Partner.select(Partner.id, Partner.code, Partner.name).order_by(Partner.name))
 
 
+AGENCY_LABEL = "The agency itself"
+
+
+async def agency_assesses() -> bool:
+    row = await Agency.select(Agency.assesses_adopters).first()
+    return bool(row and row["assesses_adopters"])
+
+
+def _code(partner_code: str | None) -> str:
+    """The deciding body's code in the routing rules: an empty partner is the agency itself."""
+    return partner_code or routing.AGENCY
+
+
 async def adm_people() -> list[dict[str, Any]]:
-    """People with an ADM account, and the partners each account is scoped to."""
+    """People with an ADM account, the partners each account is scoped to, and whether it may
+    decide for the agency itself (an ADM grant with no partner)."""
     rows = await RoleGrant.select(
         RoleGrant.partner,
         RoleGrant.account._.person.as_alias("person"),
@@ -141,10 +155,13 @@ async def adm_people() -> list[dict[str, Any]]:
     people: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = people.setdefault(
-            row["person"], {"id": row["person"], "name": row["name"], "partners": set()}
+            row["person"],
+            {"id": row["person"], "name": row["name"], "partners": set(), "agency": False},
         )
         if row["partner"]:
             entry["partners"].add(row["partner"])
+        else:
+            entry["agency"] = True
     return sorted(people.values(), key=lambda p: str(p["name"]))
 
 
@@ -157,7 +174,17 @@ async def assignments() -> list[dict[str, Any]]:
             AdmAssignment.person.name.as_alias("name"),
         ).order_by(AdmAssignment.partner.name)
     )
-    rows.sort(key=lambda r: (r["partner_name"], r["role"] != AdmRole.PRIMARY, r["name"]))
+    for row in rows:
+        if row["partner"] is None:
+            row["partner_code"], row["partner_name"] = routing.AGENCY, AGENCY_LABEL
+    rows.sort(
+        key=lambda r: (
+            r["partner"] is None,
+            r["partner_name"],
+            r["role"] != AdmRole.PRIMARY,
+            r["name"],
+        )
+    )
     absences = await AdmAbsence.select().order_by(AdmAbsence.from_day)
     for row in rows:
         row["absences"] = [a for a in absences if a["assignment"] == row["id"]]
@@ -308,6 +335,7 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
         ItemRecord.item._.item_type._.name.as_alias("type_name"),
         ItemRecord.item._.item_type._.subject.as_alias("subject"),
         ItemRecord.item._.assessing_partner._.code.as_alias("assessing"),
+        ItemRecord.item._.assessed_by_agency.as_alias("by_agency"),
         ItemRecord.item._.child_partner._.code.as_alias("child"),
         ItemRecord.item._.case_reference.as_alias("case_reference"),
         ItemRecord.item._.meeting._.starts_at.as_alias("starts_at"),
@@ -315,14 +343,15 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
         (ItemRecord.item._.meeting == meeting_id) & (ItemRecord.status == RecordStatus.RECOMMENDED)
     )
     everyone = await routing_assignments()
-    codes = {p["code"]: p["id"] for p in await partners()}
+    codes: dict[str, int | None] = {p["code"]: p["id"] for p in await partners()}
+    codes[routing.AGENCY] = None
     messages = []
     for row in rows:
         if await Referral.exists().where(Referral.item == row["item"]):
             continue
         item = routing.PanelItem(
             decided_by=_decided_by(row["decided_by"]),
-            assessing_partner=row["assessing"],
+            assessing_partner=routing.AGENCY if row["by_agency"] else row["assessing"],
             child_partner=row["child"],
             sat_on_panel=await _sat_on_panel(row["present"]),
         )
@@ -364,7 +393,8 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
                 "referral",
                 referral_id,
                 summary=f"{row['case_reference']} referred to {verdict.adm.name} "
-                f"({'deputy ' if verdict.deputy_used else ''}ADM for {verdict.partner_code})",
+                f"({'deputy ' if verdict.deputy_used else ''}ADM for "
+                f"{routing.body_name(verdict.partner_code or '')})",
             )
             email = (
                 await Person.select(Person.email).where(Person.id == verdict.adm.person_id).first()
@@ -402,6 +432,7 @@ async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = ""
         Referral.item._.case_reference.as_alias("case_reference"),
         Referral.item._.item_type._.decided_by.as_alias("decided_by"),
         Referral.item._.assessing_partner._.code.as_alias("assessing"),
+        Referral.item._.assessed_by_agency.as_alias("by_agency"),
         Referral.item._.child_partner._.code.as_alias("child"),
     ).where(Referral.status != ReferralStatus.DECIDED)
     result = Rerouted([], [])
@@ -417,7 +448,7 @@ async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = ""
     for row in rows:
         item = routing.PanelItem(
             decided_by=_decided_by(row["decided_by"]),
-            assessing_partner=row["assessing"],
+            assessing_partner=routing.AGENCY if row["by_agency"] else row["assessing"],
             child_partner=row["child"],
             sat_on_panel=await _sat_on_panel(present.get(row["item"], "")),
         )
@@ -613,7 +644,7 @@ def evaluate_referral(
             ClockRow(
                 row["id"],
                 row["case_reference"],
-                row["partner_name"],
+                row["partner_name"] or AGENCY_LABEL,
                 row["adm_name"],
                 clock_.kind,
                 clocks.LABELS[clock_.kind],
@@ -623,11 +654,18 @@ def evaluate_referral(
     return out
 
 
-async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+async def queue(
+    person_id: int, partner_ids: Iterable[int], for_agency: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """The referrals routed to this person within their scope: the partners they decide for,
+    and the agency's own items only where their account decides for the agency."""
     scope = list(partner_ids)
-    if not scope:
+    if not scope and not for_agency:
         return {"open": [], "decided": []}
-    mine = (Referral.adm == person_id) & Referral.partner.is_in(scope)
+    within: Any = Referral.partner.is_in(scope) if scope else Referral.partner.is_null()
+    if scope and for_agency:
+        within = within | Referral.partner.is_null()
+    mine = (Referral.adm == person_id) & within
     rows = await (
         _referral_query()
         .where(mine & (Referral.status != ReferralStatus.DECIDED))
@@ -641,6 +679,8 @@ async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[di
     )
     today = clock.today()
     cals = await _calendars(today - timedelta(days=400), today)
+    for row in (*rows, *decided):
+        _name_the_agency(row)
     for row in rows:
         decision_clock = clocks.Clock(ClockKind.ADM_DECISION, row["received_on"])
         row["clock"] = clocks.evaluate(decision_clock, today, cals, clocks.DEFAULT_CLOCK_POLICY)
@@ -651,8 +691,15 @@ async def referral(referral_id: int) -> dict[str, Any]:
     row = await _referral_query().where(Referral.id == referral_id).first()
     if row is None:
         raise NotFound(f"No referral {referral_id}")
-    result: dict[str, Any] = row
+    result: dict[str, Any] = _name_the_agency(row)
     return result
+
+
+def _name_the_agency(row: dict[str, Any]) -> dict[str, Any]:
+    """A referral decided by the agency's own ADM has no partner: say so in its place."""
+    if row.get("partner") is None:
+        row["partner_code"], row["partner_name"] = routing.AGENCY, AGENCY_LABEL
+    return row
 
 
 async def referral_for(
@@ -663,9 +710,12 @@ async def referral_for(
     row = await referral(referral_id)
     roles: frozenset[Role] = getattr(actor, "roles", frozenset())
     staff = bool(roles & {Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR, Role.SYSTEM_ADMIN})
-    routed = row["adm"] == getattr(actor, "person_id", None) and row["partner"] in getattr(
-        actor, "adm_partner_ids", frozenset()
+    in_scope = (
+        getattr(actor, "adm_for_agency", False)
+        if row["partner"] is None
+        else row["partner"] in getattr(actor, "adm_partner_ids", frozenset())
     )
+    routed = row["adm"] == getattr(actor, "person_id", None) and in_scope
     if not staff and not routed:
         await audit.record(
             actor,
@@ -977,7 +1027,14 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     agency = await Agency.select(Agency.name).first()
     assignment = (
         await AdmAssignment.select(AdmAssignment.job_title)
-        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .where(
+            (AdmAssignment.person == row["adm"])
+            & (
+                AdmAssignment.partner.is_null()
+                if row["partner"] is None
+                else AdmAssignment.partner == row["partner"]
+            )
+        )
         .first()
     )
     dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
@@ -1001,7 +1058,10 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
         letters.Decision(
             agency_name=agency["name"] if agency else "The agency",
             agency_address=(),
-            partner_name=row["partner_name"],
+            # The agency's own decision maker decides for the agency: the letter names it.
+            partner_name=row["partner_name"]
+            if row["partner"]
+            else (agency or {}).get("name", "the agency"),
             addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
             address=("Address held on the case record",),
             case_reference=row["case_reference"],

@@ -42,7 +42,7 @@ nav.add("Missed-clock contacts", "/adm/escalation", Role.PANEL_ADVISER, Role.SYS
 
 
 async def _home(user: CurrentUser) -> dict[str, Any]:
-    found = await services.queue(user.person_id, user.adm_partner_ids)
+    found = await services.queue(user.person_id, user.adm_partner_ids, user.adm_for_agency)
     return {"adm_open": found["open"]}
 
 
@@ -79,7 +79,7 @@ async def _referral(request: AnyRequest, referral_id: int, action: str = "view")
 @get("/queue", name="adm:queue", opt=allow(Role.ADM))
 async def queue_page(request: AnyRequest) -> Template:
     user = user_of(request)
-    found = await services.queue(user.person_id, user.adm_partner_ids)
+    found = await services.queue(user.person_id, user.adm_partner_ids, user.adm_for_agency)
     await audit.record(user, "view", "adm_queue", user.person_id, path=request.url.path)
     return Template("adm/queue.html", context=found)
 

@@ -179,7 +179,16 @@ async def set_funding_shares(
 @dataclass(frozen=True, slots=True)
 class Grant:
     role: Role
-    partner_id: int | None = None
+    partner_id: int | None = None  # of an ADM grant: None decides for the agency itself
+
+    @property
+    def scope(self) -> str:
+        """An ADM grant's scope as a form names it: a partner's id, or AGENCY_SCOPE."""
+        return AGENCY_SCOPE if self.partner_id is None else str(self.partner_id)
+
+
+# The value of "the agency itself" among an ADM account's authorities (forms, API, command line).
+AGENCY_SCOPE = "agency"
 
 
 async def accounts() -> list[dict[str, Any]]:
@@ -252,12 +261,18 @@ async def _check_account(data: dict[str, Any]) -> tuple[str, str, list[Grant]]:
         role = Role(raw)
         if role in PARTNER_SCOPED:
             chosen: set[int] = set()
+            for_agency = False
             for p in raw_partners:
+                if str(p).strip().lower() == AGENCY_SCOPE:
+                    for_agency = True
+                    continue
                 try:
                     chosen.add(int(p))
                 except (TypeError, ValueError):
                     check.fail("adm_partners", "Select the authorities this person decides for")
-            if not chosen:
+            if for_agency:
+                grants.append(Grant(role, None))
+            if not chosen and not for_agency:
                 check.fail(
                     "adm_partners",
                     "Select at least one authority this agency decision maker decides for",
@@ -332,7 +347,7 @@ async def _write_grants(account_id: int, grants: list[Grant]) -> None:
 
 
 def _grant_labels(grants: list[Grant]) -> list[str]:
-    return [g.role.value + (f"@{g.partner_id}" if g.partner_id else "") for g in grants]
+    return [g.role.value + (f"@{g.scope}" if g.role in PARTNER_SCOPED else "") for g in grants]
 
 
 async def update_account(

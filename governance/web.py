@@ -233,7 +233,7 @@ def _account_form_values(row: dict[str, Any] | None) -> dict[str, Any]:
         "name": row["name"],
         "email": row["email"],
         "roles": sorted({g.role.value for g in row["grants"]}),
-        "adm_partners": [str(g.partner_id) for g in row["grants"] if g.role in PARTNER_SCOPED],
+        "adm_partners": [g.scope for g in row["grants"] if g.role in PARTNER_SCOPED],
         "version": row["version"],
     }
 

@@ -132,6 +132,7 @@ async def partners() -> list[dict[str, Any]]:
 
 
 AGENCY_LABEL = "The agency itself"
+AGENCY_SCOPE = "agency"  # the agency among the bodies a form offers (governance.services too)
 
 
 async def agency_assesses() -> bool:
@@ -191,6 +192,32 @@ async def assignments() -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """Who decides for one partner (or the agency itself): its primary and its deputies."""
+
+    body: str
+    primary: str | None
+    deputies: tuple[str, ...]
+
+
+def cover(
+    rows: Iterable[dict[str, Any]], partners: Iterable[dict[str, Any]], assesses: bool
+) -> list[Cover]:
+    """Every partner, and the agency where it assesses adopters, with who decides for it."""
+    rows = list(rows)
+    bodies: list[tuple[int | None, str]] = [(p["id"], str(p["name"])) for p in partners]
+    if assesses or any(r["partner"] is None for r in rows):
+        bodies.append((None, AGENCY_LABEL))
+    out = []
+    for partner_id, name in bodies:
+        mine = [r for r in rows if r["partner"] == partner_id]
+        primary = next((str(r["name"]) for r in mine if r["role"] == AdmRole.PRIMARY), None)
+        deputies = tuple(str(r["name"]) for r in mine if r["role"] == AdmRole.DEPUTY)
+        out.append(Cover(name, primary, deputies))
+    return out
+
+
 async def routing_assignments() -> tuple[routing.AdmAssignment, ...]:
     return tuple(
         routing.AdmAssignment(
@@ -205,15 +232,26 @@ async def routing_assignments() -> tuple[routing.AdmAssignment, ...]:
 
 
 async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    """Assign a decision maker (primary or deputy) for a partner, or for the agency itself where
+    it assesses adopters. A second primary for the same partner is refused, not swapped in:
+    undecided items stay with the one they were sent to until that assignment is removed."""
     check = Checker()
     partner_rows = {str(p["id"]): p for p in await partners()}
     people = {str(p["id"]): p for p in await adm_people()}
-    partner = check.choice(
-        "partner",
-        data.get("partner"),
-        "The partner",
-        {k: v["name"] for k, v in partner_rows.items()},
-    )
+    assesses = await agency_assesses()
+    bodies = {k: str(v["name"]) for k, v in partner_rows.items()}
+    if assesses:
+        bodies[AGENCY_SCOPE] = AGENCY_LABEL
+    raw_body = str(data.get("partner") or "").strip()
+    if raw_body == AGENCY_SCOPE and not assesses:
+        check.fail(
+            "partner",
+            "The agency does not assess adopters itself, so it has no decision maker of its own: "
+            "choose a partner, or first say that the agency assesses adopters",
+        )
+        body = ""
+    else:
+        body = check.choice("partner", raw_body, "Who they decide for", bodies)
     person = check.choice(
         "person",
         data.get("person"),
@@ -224,37 +262,71 @@ async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") 
         "role", data.get("role"), "Their role", {k.value: v for k, v in ROLE_LABELS.items()}
     )
     title = check.text("job_title", data.get("job_title"), "Job title", required=False)
-    if (
-        partner in partner_rows
-        and person in people
-        and int(partner) not in people[person]["partners"]
-    ):
-        check.fail(
-            "person",
-            f"{people[person]['name']}'s account is not an ADM account for "
-            f"{partner_rows[partner]['name']}: add that authority to their account first",
+    partner_id = None if body == AGENCY_SCOPE else int(body) if body in bodies else None
+    if body in bodies and person in people:
+        scoped = (
+            people[person]["agency"]
+            if partner_id is None
+            else (partner_id in people[person]["partners"])
         )
-    if not check.errors and await AdmAssignment.exists().where(
-        (AdmAssignment.partner == int(partner)) & (AdmAssignment.person == int(person))
-    ):
-        check.fail("person", f"{people[person]['name']} is already assigned to that partner")
+        if not scoped:
+            check.fail(
+                "person",
+                f"{people[person]['name']}'s account is not an ADM account for {bodies[body]}: "
+                "add it to the authorities their account decides for first",
+            )
     check.raise_if_any()
-    async with db.transaction():
-        new_id: int = (
-            await AdmAssignment.insert(
-                AdmAssignment(partner=int(partner), person=int(person), role=role, job_title=title)
-            ).returning(AdmAssignment.id)
-        )[0]["id"]
-        await audit.record(
-            actor,
-            "create",
-            "adm_assignment",
-            new_id,
-            path=path,
-            summary=f"{people[person]['name']} is {ROLE_LABELS[AdmRole(role)]} for "
-            f"{partner_rows[partner]['name']}",
-        )
+    who, where = str(people[person]["name"]), bodies[body]
+    same_body = (
+        AdmAssignment.partner.is_null()
+        if partner_id is None
+        else AdmAssignment.partner == partner_id
+    )
+    try:
+        async with db.transaction():
+            if await AdmAssignment.exists().where(
+                same_body & (AdmAssignment.person == int(person))
+            ):
+                raise Conflict(f"{who} is already assigned for {where}", "person")
+            if role == AdmRole.PRIMARY:
+                held = await (
+                    AdmAssignment.select(AdmAssignment.person.name.as_alias("name"))
+                    .where(same_body & (AdmAssignment.role == AdmRole.PRIMARY))
+                    .first()
+                )
+                if held is not None:
+                    raise Conflict(_second_primary(where, str(held["name"]), who), "role")
+            new_id: int = (
+                await AdmAssignment.insert(
+                    AdmAssignment(
+                        partner=partner_id, person=int(person), role=role, job_title=title
+                    )
+                ).returning(AdmAssignment.id)
+            )[0]["id"]
+            await audit.record(
+                actor,
+                "create",
+                "adm_assignment",
+                new_id,
+                path=path,
+                summary=f"{who} is {ROLE_LABELS[AdmRole(role)]} for {where}",
+            )
+    except Exception as error:
+        if db.is_clash(error):  # the unique indexes: someone assigned at the same moment
+            raise Conflict(
+                f"{where} already has that decision maker, or a primary one: someone else "
+                "assigned them at the same moment. Check the assignments below",
+                "role",
+            ) from error
+        raise
     return new_id
+
+
+def _second_primary(where: str, held: str, who: str) -> str:
+    return (
+        f"{where} already has a primary decision maker, {held}. Only one primary for each: "
+        f"assign {who} as deputy, or remove {held}'s assignment first"
+    )
 
 
 async def remove_assignment(

@@ -459,6 +459,26 @@ class AgencyController(Controller):
             )
         return Redirect("/admin/agency?saved=1", status_code=303)
 
+    @post("/partners/{partner_id:int}/remove", name="partner_remove")
+    async def remove_partner(self, request: AnyRequest, partner_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        row = await services.partner(partner_id)
+        try:
+            await services.remove_partner(
+                user_of(request), partner_id, version_of(data), path=request.url.path
+            )
+        except Conflict as error:
+            return form_page(
+                "governance/partner.html",
+                request,
+                errors={error.field or "remove": error.message},
+                status_code=HTTP_409_CONFLICT,
+                partner=row,
+                values=row,
+                kinds=services.PARTNER_KIND_LABELS,
+            )
+        return Redirect("/admin/agency?saved=1", status_code=303)
+
     @post("/closures", name="closure_create")
     async def add_closure(self, request: AnyRequest) -> Response[Any]:
         data = await form_data(request)

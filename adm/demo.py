@@ -199,10 +199,12 @@ async def load() -> None:
     if helen is None:
         return
     # Helen Marsh decides for Cambridgeshire; Peterborough has its own ADM, with Helen as deputy.
-    pcc = await adm_account("Colin Pryor", "adm.peterborough@demo.example", ("PCC",))
+    pcc = await adm_account("Colin Pryor", "adm.peterborough@demo.example", ("PCC", "CCC"))
     await assign(helen["id"], "CCC", AdmRole.PRIMARY, "Head of Children's Services")
     await assign(pcc, "PCC", AdmRole.PRIMARY, "Assistant Director, Children's Social Care")
     await assign(helen["id"], "PCC", AdmRole.DEPUTY, "Head of Children's Services")
+    # Every partner has a primary and a deputy: Colin stands in for Helen at Cambridgeshire.
+    await assign(pcc, "CCC", AdmRole.DEPUTY, "Assistant Director, Children's Social Care")
     # The agency's head of service hears of every missed clock, with the panel advisers.
     await escalation.add(
         SYSTEM,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from governance import audit, clock, services
 from governance.audit import SYSTEM
 from governance.roles import Role
-from governance.tables import Agency, ClosureDay, Partner, PartnerKind
+from governance.tables import Agency, ClosureDay, MailTest, Partner, PartnerKind, Person
 
 DEMO_PASSWORD = "demo-password-2026"  # printed by `governance demo`; demo data only
 
@@ -54,7 +54,20 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
     agency_id = (
         await Agency.insert(
             Agency(
-                name="Cambridgeshire & Peterborough Adoption (demo)", short_name="CPA", is_demo=True
+                name="Cambridgeshire & Peterborough Adoption (demo)",
+                short_name="CPA",
+                is_demo=True,
+                # Synthetic contact details: the address and numbers are fictional.
+                address="Demo House\n1 Example Street\nHuntingdon",
+                postcode="PE29 3TN",
+                telephone="01480 000 000",
+                email="adoption@demo.example",
+                website="https://adoption.demo.example",
+                registered_manager="Rosa Whitfield",
+                letterhead_footer=(
+                    "Cambridgeshire & Peterborough Adoption (demo), hosted by Cambridgeshire "
+                    "County Council. Synthetic data: every person is fictional."
+                ),
             )
         ).returning(Agency.id)
     )[0]["id"]
@@ -100,4 +113,14 @@ async def load(*, cheap_hash: bool = False) -> list[tuple[str, str, str]]:
             cheap_hash=cheap_hash,
         )
         printed.append((", ".join(r.label for r in roles), email, DEMO_PASSWORD))
+    # The administrator's test e-mail at go-live came back with its code.
+    admin = await Person.select(Person.id).where(Person.email == "admin@demo.example").first()
+    await MailTest.insert(
+        MailTest(
+            to_address="admin@demo.example",
+            code_hash="demo-test-email-received",
+            sent_by=admin["id"] if admin else None,
+            received_at=clock.now(),
+        )
+    )
     return printed

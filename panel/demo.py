@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -60,6 +61,16 @@ async def load() -> None:
     def ago(days: int) -> str:
         return (today - timedelta(days=days)).isoformat()
 
+    # The adviser reviewed the quorum and eligibility policy at go-live and kept the defaults.
+    adviser = audit.SystemActor(name="Priya Raman")
+    await services.save_policy(
+        adviser,
+        {
+            **{k: str(v) for k, v in asdict(services.DEFAULT_POLICY.numbers).items()},
+            "effective_from": ago(500),
+            "note": "Reviewed at go-live with the panel chair: the defaults kept",
+        },
+    )
     ids: dict[str, int] = {}
     for number, (
         name,

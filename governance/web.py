@@ -214,7 +214,10 @@ async def _roles_home(user: CurrentUser) -> dict[str, Any]:
     partners = {p["id"]: p["name"] for p in await services.partners()}
     return {
         "roles": sorted(user.roles, key=list(Role).index),
-        "adm_partners": sorted(partners[p] for p in user.adm_partner_ids if p in partners),
+        "adm_partners": [
+            *sorted(partners[p] for p in user.adm_partner_ids if p in partners),
+            *(["the agency itself"] if user.adm_for_agency else []),
+        ],
     }
 
 

@@ -219,6 +219,7 @@ async def test_an_approval_the_agency_assessed_reaches_its_own_adm_who_sees_only
         Referral.id == routed[held.items[1]]["id"]
     )
     await sign_in_client(client, head)
+    assert "Agency decision maker for the agency itself" in (await client.get("/")).text
     queue = (await client.get("/adm/queue")).text
     assert "ADP-1" in queue and "CH-2" not in queue
     assert "The agency itself" in queue

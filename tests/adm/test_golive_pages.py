@@ -16,7 +16,7 @@ from governance.settings import Settings
 from governance.tables import Agency, ClosureDay, MailTest, OutboxMessage
 from panel import services as panel_services
 from panel.tables import Meeting, PanelMember
-from tests.conftest import make_account
+from tests.conftest import make_account, sign_in_client
 from tests.panel.support import central_list
 
 
@@ -130,3 +130,14 @@ async def test_a_member_who_has_left_does_not_count_on_the_central_list(agency) 
     )
     facts = await golive_facts.facts()
     assert facts.central_list == 0
+
+
+async def test_on_an_install_with_nothing_yet_every_line_says_what_is_missing(client, db) -> None:
+    admin = await make_account(Role.SYSTEM_ADMIN, name="Ann Admin")
+    await sign_in_client(client, admin)
+    page = await client.get("/admin/go-live")
+    assert page.status_code == 200
+    assert "0 of 10 done" in page.text
+    assert "The agency is not set up yet." in page.text
+    assert "Add the partners first: each needs a primary and a deputy ADM." in page.text
+    assert page.text.count("Not done") == 10

@@ -125,8 +125,9 @@ def _one_time_password(page: Any) -> str:
 
 
 def test_an_empty_install_reaches_a_complete_checklist_through_pages(
-    chromium: Any, install: Install
+    install: Install, chromium: Any
 ) -> None:
+    # The install first: its database is made before Playwright's event loop runs.
     context = chromium.new_context(base_url=install.url)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -9,13 +9,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from adm import escalation, services
+from adm.rules import routing
 from adm.rules.routing import AdmRole
 from adm.tables import AdmAssignment, ItemClockFacts, Referral
-from governance import audit, auth, clock, shapes
+from governance import audit, clock, shapes
 from governance import services as accounts
 from governance.audit import SYSTEM
 from governance.roles import Role
 from governance.rules.workdays import add_working_days
+from governance.services import AGENCY_SCOPE
 from governance.shapes import DemoAdm, Shape
 from governance.tables import Account, OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
@@ -83,8 +85,9 @@ def planned(shape: Shape, type_code: str, case: str, initials: str, slot: int) -
     """An item of the demo's plans, for the partner in `slot` (see Shape.partner).
 
     Where the agency itself assesses adopters (Shape.assesses_adopters), its adopter approvals
-    are the agency's to decide once the agency can hold ADMs (see _assign_agency_adms); until
-    then they are assessed by the council in `slot`, as in a hosted agency."""
+    are assessed by the agency and go to the agency's own ADM (see _assign_agency_adms)."""
+    if shape.assesses_adopters and type_code == "adopter_approval":
+        return PlannedItem(type_code, case, initials, routing.AGENCY)
     return PlannedItem(type_code, case, initials, shape.partner(slot).code)
 
 
@@ -132,9 +135,11 @@ async def past_meeting(
                         position=position,
                         case_reference=planned.case_reference,
                         initials=planned.initials,
-                        assessing_partner=partners[planned.partner_code]
+                        assessing_partner=partners.get(planned.partner_code)
                         if subject == ItemSubject.ADOPTERS
                         else None,
+                        assessed_by_agency=subject == ItemSubject.ADOPTERS
+                        and planned.partner_code == routing.AGENCY,
                         child_partner=partners[planned.partner_code]
                         if subject == ItemSubject.CHILD
                         else None,
@@ -173,7 +178,9 @@ async def adm_account(name: str, email: str, partner_codes: tuple[str, ...]) -> 
             "name": name,
             "email": email,
             "roles": [Role.ADM.value],
-            "adm_partners": [partners[c] for c in partner_codes],
+            "adm_partners": [
+                AGENCY_SCOPE if c == routing.AGENCY else partners[c] for c in partner_codes
+            ],
         },
         password=DEMO_PASSWORD,
         cheap_hash=True,
@@ -185,10 +192,14 @@ async def adm_account(name: str, email: str, partner_codes: tuple[str, ...]) -> 
 
 
 async def assign(person_id: int, partner_code: str, role: AdmRole, title: str = "") -> None:
-    partner = await Partner.select(Partner.id).where(Partner.code == partner_code).first()
-    assert partner is not None
+    """Assign a decision maker for a partner, or for the agency itself (routing.AGENCY)."""
+    partner_id = None
+    if partner_code != routing.AGENCY:
+        partner = await Partner.select(Partner.id).where(Partner.code == partner_code).first()
+        assert partner is not None
+        partner_id = partner["id"]
     await AdmAssignment.insert(
-        AdmAssignment(partner=partner["id"], person=person_id, role=role, job_title=title)
+        AdmAssignment(partner=partner_id, person=person_id, role=role, job_title=title)
     )
 
 
@@ -355,22 +366,12 @@ async def load(shape: Shape | None = None) -> None:
 
 
 async def _assign_agency_adms(people: tuple[DemoAdm, ...]) -> None:
-    """The agency's own primary and deputy ADM, where the agency itself assesses adopters (the
-    approvals of the adopters it assessed are theirs to decide): for now their people and
-    sign-in accounts only. The assignment follows the agency-ADM model (an ADM role scoped to
-    the agency rather than a partner, and AdmAssignment rows for the agency), which this branch
-    does not have yet: an ADM account here must be scoped to a partner, and scoping these two
-    to the councils would wrongly route and show them the councils' children."""
-    from governance.demo import DEMO_PASSWORD
-
-    for adm in people:
-        person_id, _ = await accounts.person_for(adm.name, adm.email)
-        if not await Account.exists().where(Account.person == person_id):
-            await Account.insert(
-                Account(
-                    person=person_id, password_hash=auth.hash_password(DEMO_PASSWORD, cheap=True)
-                )
-            )
+    """The agency's own primary and deputy ADM, where the agency itself assesses adopters: the
+    approvals of the adopters it assessed are theirs to decide. The first is the primary."""
+    for n, adm in enumerate(people):
+        person_id = await adm_account(adm.name, adm.email, (routing.AGENCY,))
+        role = AdmRole.PRIMARY if n == 0 else AdmRole.DEPUTY
+        await assign(person_id, routing.AGENCY, role, adm.title)
 
 
 async def _christmas_item(shape: Shape, sitting: list[int], adviser: Any, today: date) -> None:
@@ -578,7 +579,6 @@ async def _actor(email: str) -> Any:
 
 async def _actor_by_person(person_id: int) -> Any:
     from governance.auth import CurrentUser
-    from governance.tables import Account
 
     person = await Person.select().where(Person.id == person_id).first()
     assert person is not None

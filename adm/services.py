@@ -35,7 +35,7 @@ from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.roles import Role
 from governance.rules.workdays import Calendars, WorkingCalendar, long_date
 from governance.settings import Settings
-from governance.tables import ClosureDay, Partner, Person, RoleGrant
+from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
 from panel.tables import (
@@ -134,8 +134,23 @@ async def partners() -> list[dict[str, Any]]:
     return list(await Partner.select(Partner.id, Partner.code, Partner.name).order_by(Partner.name))
 
 
+AGENCY_LABEL = "The agency itself"
+AGENCY_SCOPE = "agency"  # the agency among the bodies a form offers (governance.services too)
+
+
+async def agency_assesses() -> bool:
+    row = await Agency.select(Agency.assesses_adopters).first()
+    return bool(row and row["assesses_adopters"])
+
+
+def _code(partner_code: str | None) -> str:
+    """The deciding body's code in the routing rules: an empty partner is the agency itself."""
+    return partner_code or routing.AGENCY
+
+
 async def adm_people() -> list[dict[str, Any]]:
-    """People with an ADM account, and the partners each account is scoped to."""
+    """People with an ADM account, the partners each account is scoped to, and whether it may
+    decide for the agency itself (an ADM grant with no partner)."""
     rows = await RoleGrant.select(
         RoleGrant.partner,
         RoleGrant.account._.person.as_alias("person"),
@@ -144,10 +159,13 @@ async def adm_people() -> list[dict[str, Any]]:
     people: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = people.setdefault(
-            row["person"], {"id": row["person"], "name": row["name"], "partners": set()}
+            row["person"],
+            {"id": row["person"], "name": row["name"], "partners": set(), "agency": False},
         )
         if row["partner"]:
             entry["partners"].add(row["partner"])
+        else:
+            entry["agency"] = True
     return sorted(people.values(), key=lambda p: str(p["name"]))
 
 
@@ -160,11 +178,47 @@ async def assignments() -> list[dict[str, Any]]:
             AdmAssignment.person.name.as_alias("name"),
         ).order_by(AdmAssignment.partner.name)
     )
-    rows.sort(key=lambda r: (r["partner_name"], r["role"] != AdmRole.PRIMARY, r["name"]))
+    for row in rows:
+        if row["partner"] is None:
+            row["partner_code"], row["partner_name"] = routing.AGENCY, AGENCY_LABEL
+    rows.sort(
+        key=lambda r: (
+            r["partner"] is None,
+            r["partner_name"],
+            r["role"] != AdmRole.PRIMARY,
+            r["name"],
+        )
+    )
     absences = await AdmAbsence.select().order_by(AdmAbsence.from_day)
     for row in rows:
         row["absences"] = [a for a in absences if a["assignment"] == row["id"]]
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """Who decides for one partner (or the agency itself): its primary and its deputies."""
+
+    body: str
+    primary: str | None
+    deputies: tuple[str, ...]
+
+
+def cover(
+    rows: Iterable[dict[str, Any]], partners: Iterable[dict[str, Any]], assesses: bool
+) -> list[Cover]:
+    """Every partner, and the agency where it assesses adopters, with who decides for it."""
+    rows = list(rows)
+    bodies: list[tuple[int | None, str]] = [(p["id"], str(p["name"])) for p in partners]
+    if assesses or any(r["partner"] is None for r in rows):
+        bodies.append((None, AGENCY_LABEL))
+    out = []
+    for partner_id, name in bodies:
+        mine = [r for r in rows if r["partner"] == partner_id]
+        primary = next((str(r["name"]) for r in mine if r["role"] == AdmRole.PRIMARY), None)
+        deputies = tuple(str(r["name"]) for r in mine if r["role"] == AdmRole.DEPUTY)
+        out.append(Cover(name, primary, deputies))
+    return out
 
 
 async def routing_assignments() -> tuple[routing.AdmAssignment, ...]:
@@ -181,15 +235,26 @@ async def routing_assignments() -> tuple[routing.AdmAssignment, ...]:
 
 
 async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
+    """Assign a decision maker (primary or deputy) for a partner, or for the agency itself where
+    it assesses adopters. A second primary for the same partner is refused, not swapped in:
+    undecided items stay with the one they were sent to until that assignment is removed."""
     check = Checker()
     partner_rows = {str(p["id"]): p for p in await partners()}
     people = {str(p["id"]): p for p in await adm_people()}
-    partner = check.choice(
-        "partner",
-        data.get("partner"),
-        "The partner",
-        {k: v["name"] for k, v in partner_rows.items()},
-    )
+    assesses = await agency_assesses()
+    bodies = {k: str(v["name"]) for k, v in partner_rows.items()}
+    if assesses:
+        bodies[AGENCY_SCOPE] = AGENCY_LABEL
+    raw_body = str(data.get("partner") or "").strip()
+    if raw_body == AGENCY_SCOPE and not assesses:
+        check.fail(
+            "partner",
+            "The agency does not assess adopters itself, so it has no decision maker of its own: "
+            "choose a partner, or first say that the agency assesses adopters",
+        )
+        body = ""
+    else:
+        body = check.choice("partner", raw_body, "Who they decide for", bodies)
     person = check.choice(
         "person",
         data.get("person"),
@@ -200,37 +265,71 @@ async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") 
         "role", data.get("role"), "Their role", {k.value: v for k, v in ROLE_LABELS.items()}
     )
     title = check.text("job_title", data.get("job_title"), "Job title", required=False)
-    if (
-        partner in partner_rows
-        and person in people
-        and int(partner) not in people[person]["partners"]
-    ):
-        check.fail(
-            "person",
-            f"{people[person]['name']}'s account is not an ADM account for "
-            f"{partner_rows[partner]['name']}: add that authority to their account first",
+    partner_id = None if body == AGENCY_SCOPE else int(body) if body in bodies else None
+    if body in bodies and person in people:
+        scoped = (
+            people[person]["agency"]
+            if partner_id is None
+            else (partner_id in people[person]["partners"])
         )
-    if not check.errors and await AdmAssignment.exists().where(
-        (AdmAssignment.partner == int(partner)) & (AdmAssignment.person == int(person))
-    ):
-        check.fail("person", f"{people[person]['name']} is already assigned to that partner")
+        if not scoped:
+            check.fail(
+                "person",
+                f"{people[person]['name']}'s account is not an ADM account for {bodies[body]}: "
+                "add it to the authorities their account decides for first",
+            )
     check.raise_if_any()
-    async with db.transaction():
-        new_id: int = (
-            await AdmAssignment.insert(
-                AdmAssignment(partner=int(partner), person=int(person), role=role, job_title=title)
-            ).returning(AdmAssignment.id)
-        )[0]["id"]
-        await audit.record(
-            actor,
-            "create",
-            "adm_assignment",
-            new_id,
-            path=path,
-            summary=f"{people[person]['name']} is {ROLE_LABELS[AdmRole(role)]} for "
-            f"{partner_rows[partner]['name']}",
-        )
+    who, where = str(people[person]["name"]), bodies[body]
+    same_body = (
+        AdmAssignment.partner.is_null()
+        if partner_id is None
+        else AdmAssignment.partner == partner_id
+    )
+    try:
+        async with db.transaction():
+            if await AdmAssignment.exists().where(
+                same_body & (AdmAssignment.person == int(person))
+            ):
+                raise Conflict(f"{who} is already assigned for {where}", "person")
+            if role == AdmRole.PRIMARY:
+                held = await (
+                    AdmAssignment.select(AdmAssignment.person.name.as_alias("name"))
+                    .where(same_body & (AdmAssignment.role == AdmRole.PRIMARY))
+                    .first()
+                )
+                if held is not None:
+                    raise Conflict(_second_primary(where, str(held["name"]), who), "role")
+            new_id: int = (
+                await AdmAssignment.insert(
+                    AdmAssignment(
+                        partner=partner_id, person=int(person), role=role, job_title=title
+                    )
+                ).returning(AdmAssignment.id)
+            )[0]["id"]
+            await audit.record(
+                actor,
+                "create",
+                "adm_assignment",
+                new_id,
+                path=path,
+                summary=f"{who} is {ROLE_LABELS[AdmRole(role)]} for {where}",
+            )
+    except Exception as error:
+        if db.is_clash(error):  # the unique indexes: someone assigned at the same moment
+            raise Conflict(
+                f"{where} already has that decision maker, or a primary one: someone else "
+                "assigned them at the same moment. Check the assignments below",
+                "role",
+            ) from error
+        raise
     return new_id
+
+
+def _second_primary(where: str, held: str, who: str) -> str:
+    return (
+        f"{where} already has a primary decision maker, {held}. Only one primary for each: "
+        f"assign {who} as deputy, or remove {held}'s assignment first"
+    )
 
 
 async def remove_assignment(
@@ -371,6 +470,7 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
         ItemRecord.item._.item_type._.name.as_alias("type_name"),
         ItemRecord.item._.item_type._.subject.as_alias("subject"),
         ItemRecord.item._.assessing_partner._.code.as_alias("assessing"),
+        ItemRecord.item._.assessed_by_agency.as_alias("by_agency"),
         ItemRecord.item._.child_partner._.code.as_alias("child"),
         ItemRecord.item._.case_reference.as_alias("case_reference"),
         ItemRecord.item._.meeting._.starts_at.as_alias("starts_at"),
@@ -378,14 +478,18 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
         (ItemRecord.item._.meeting == meeting_id) & (ItemRecord.status == RecordStatus.RECOMMENDED)
     )
     everyone = await routing_assignments()
-    codes = {p["code"]: p["id"] for p in await partners()}
+    codes: dict[str, int | None] = {p["code"]: p["id"] for p in await partners()}
+    codes[routing.AGENCY] = None
     sat = await sat_on_panel(meeting_id) if rows else {}
     messages = []
     for row in rows:
         if await Referral.exists().where(Referral.item == row["item"]):
             continue
         item = _panel_item(
-            sat.get(row["item"]), _decided_by(row["decided_by"]), row["assessing"], row["child"]
+            sat.get(row["item"]),
+            _decided_by(row["decided_by"]),
+            routing.AGENCY if row["by_agency"] else row["assessing"],
+            row["child"],
         )
         verdict = routing.route(item, everyone, received_on)
         if verdict.outcome is routing.Routing.NOT_FOR_DECISION:
@@ -425,7 +529,8 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
                 "referral",
                 referral_id,
                 summary=f"{row['case_reference']} referred to {verdict.adm.name} "
-                f"({'deputy ' if verdict.deputy_used else ''}ADM for {verdict.partner_code})",
+                f"({'deputy ' if verdict.deputy_used else ''}ADM for "
+                f"{routing.body_name(verdict.partner_code or '')})",
             )
             email = (
                 await Person.select(Person.email).where(Person.id == verdict.adm.person_id).first()
@@ -463,6 +568,7 @@ async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = ""
         Referral.item._.case_reference.as_alias("case_reference"),
         Referral.item._.item_type._.decided_by.as_alias("decided_by"),
         Referral.item._.assessing_partner._.code.as_alias("assessing"),
+        Referral.item._.assessed_by_agency.as_alias("by_agency"),
         Referral.item._.child_partner._.code.as_alias("child"),
         Referral.item._.meeting.as_alias("meeting_id"),
     ).where(Referral.status != ReferralStatus.DECIDED)
@@ -475,7 +581,10 @@ async def reroute_absent(actor: Actor, on: date | None = None, *, path: str = ""
         sat.update(await sat_on_panel(meeting_id))
     for row in rows:
         item = _panel_item(
-            sat.get(row["item"]), _decided_by(row["decided_by"]), row["assessing"], row["child"]
+            sat.get(row["item"]),
+            _decided_by(row["decided_by"]),
+            routing.AGENCY if row["by_agency"] else row["assessing"],
+            row["child"],
         )
         verdict = routing.reroute(item, everyone, row["adm"], on)
         if verdict is None:
@@ -708,7 +817,7 @@ def evaluate_referral(
             ClockRow(
                 row["id"],
                 row["case_reference"],
-                row["partner_name"],
+                row["partner_name"] or AGENCY_LABEL,
                 row["adm_name"],
                 clock_.kind,
                 clocks.LABELS[clock_.kind],
@@ -718,11 +827,18 @@ def evaluate_referral(
     return out
 
 
-async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+async def queue(
+    person_id: int, partner_ids: Iterable[int], for_agency: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """The referrals routed to this person within their scope: the partners they decide for,
+    and the agency's own items only where their account decides for the agency."""
     scope = list(partner_ids)
-    if not scope:
+    if not scope and not for_agency:
         return {"open": [], "decided": []}
-    mine = (Referral.adm == person_id) & Referral.partner.is_in(scope)
+    within: Any = Referral.partner.is_in(scope) if scope else Referral.partner.is_null()
+    if scope and for_agency:
+        within = within | Referral.partner.is_null()
+    mine = (Referral.adm == person_id) & within
     rows = await (
         _referral_query()
         .where(mine & (Referral.status != ReferralStatus.DECIDED))
@@ -736,6 +852,8 @@ async def queue(person_id: int, partner_ids: Iterable[int]) -> dict[str, list[di
     )
     today = clock.today()
     cals = await _calendars(today - timedelta(days=400), today)
+    for row in (*rows, *decided):
+        _name_the_agency(row)
     for row in rows:
         decision_clock = clocks.Clock(ClockKind.ADM_DECISION, row["received_on"])
         row["clock"] = clocks.evaluate(decision_clock, today, cals, clocks.DEFAULT_CLOCK_POLICY)
@@ -746,8 +864,15 @@ async def referral(referral_id: int) -> dict[str, Any]:
     row = await _referral_query().where(Referral.id == referral_id).first()
     if row is None:
         raise NotFound(f"No referral {referral_id}")
-    result: dict[str, Any] = row
+    result: dict[str, Any] = _name_the_agency(row)
     return result
+
+
+def _name_the_agency(row: dict[str, Any]) -> dict[str, Any]:
+    """A referral decided by the agency's own ADM has no partner: say so in its place."""
+    if row.get("partner") is None:
+        row["partner_code"], row["partner_name"] = routing.AGENCY, AGENCY_LABEL
+    return row
 
 
 async def referral_for(
@@ -758,9 +883,12 @@ async def referral_for(
     row = await referral(referral_id)
     roles: frozenset[Role] = getattr(actor, "roles", frozenset())
     staff = bool(roles & {Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR, Role.SYSTEM_ADMIN})
-    routed = row["adm"] == getattr(actor, "person_id", None) and row["partner"] in getattr(
-        actor, "adm_partner_ids", frozenset()
+    in_scope = (
+        getattr(actor, "adm_for_agency", False)
+        if row["partner"] is None
+        else row["partner"] in getattr(actor, "adm_partner_ids", frozenset())
     )
+    routed = row["adm"] == getattr(actor, "person_id", None) and in_scope
     if not staff and not routed:
         await audit.record(
             actor,
@@ -1099,7 +1227,14 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     heading = await agency_details.letterhead()
     assignment = (
         await AdmAssignment.select(AdmAssignment.job_title)
-        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .where(
+            (AdmAssignment.person == row["adm"])
+            & (
+                AdmAssignment.partner.is_null()
+                if row["partner"] is None
+                else AdmAssignment.partner == row["partner"]
+            )
+        )
         .first()
     )
     dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
@@ -1123,7 +1258,10 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
         letters.Decision(
             agency_name=heading.name if heading else "The agency",
             agency_address=heading.address if heading else (),
-            partner_name=row["partner_name"],
+            # The agency's own decision maker decides for the agency: the letter names it.
+            partner_name=row["partner_name"]
+            if row["partner"]
+            else (heading.name if heading else "the agency"),
             addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
             address=("Address held on the case record",),
             case_reference=row["case_reference"],

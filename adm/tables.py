@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from piccolo.columns import (
     Boolean,
@@ -19,20 +20,30 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from adm.rules.routing import AdmRole
+from governance.db import UniqueIndex
 from governance.tables import Partner, Person
 from panel.tables import AgendaItem
 
 
 class AdmAssignment(Table):
-    """A person who decides (or deputises) for one partner; one person may serve several."""
+    """A person who decides (or deputises) for one partner, or for the agency itself where it
+    assesses adopters; one person may serve several. One primary for each (the agency counts as
+    one), and a person at most once for each: unique indexes, so two requests at once cannot
+    make two."""
 
     id: Serial  # declared by Piccolo; annotated so type checkers see it
-    partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
+    # Empty: the agency's own decision maker, for the adopters the agency itself assessed.
+    partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     role = Varchar(length=20, choices=AdmRole, default=AdmRole.PRIMARY)
     job_title = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
+
+    unique_indexes: ClassVar[tuple[UniqueIndex, ...]] = (
+        UniqueIndex("one_primary", 'COALESCE("partner", 0)', "\"role\" = 'primary'"),
+        UniqueIndex("once_each", 'COALESCE("partner", 0), "person"'),
+    )
 
 
 class AdmAbsence(Table):
@@ -60,7 +71,8 @@ class Referral(Table):
 
     id: Serial  # declared by Piccolo; annotated so type checkers see it
     item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.restrict, unique=True)
-    partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
+    # Empty: decided by the agency's own ADM (adopters the agency itself assessed).
+    partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
     adm = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     deputy_used = Boolean(default=False)
     routing_reasons = Text(default="")  # one a line

@@ -12,11 +12,13 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED
 
 from adm import before_panel, escalation, final_decision, services
 from adm.rules.clocks import LABELS, ClockKind
 from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
+from governance import services as gov_services
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid, NotFound
 from governance.forms import (
@@ -43,7 +45,7 @@ nav.add("Missed-clock contacts", "/adm/escalation", Role.PANEL_ADVISER, Role.SYS
 
 
 async def _home(user: CurrentUser) -> dict[str, Any]:
-    found = await services.queue(user.person_id, user.adm_partner_ids)
+    found = await services.queue(user.person_id, user.adm_partner_ids, user.adm_for_agency)
     return {"adm_open": found["open"]}
 
 
@@ -80,7 +82,7 @@ async def _referral(request: AnyRequest, referral_id: int, action: str = "view")
 @get("/queue", name="adm:queue", opt=allow(Role.ADM))
 async def queue_page(request: AnyRequest) -> Template:
     user = user_of(request)
-    found = await services.queue(user.person_id, user.adm_partner_ids)
+    found = await services.queue(user.person_id, user.adm_partner_ids, user.adm_for_agency)
     await audit.record(user, "view", "adm_queue", user.person_id, path=request.url.path)
     return Template("adm/queue.html", context=found)
 
@@ -400,12 +402,20 @@ async def _assignments_page(
     values: dict[str, Any] | None = None,
 ) -> Template:
     moved, stuck = (filter_number(k, request.query_params.get(k, "")) for k in ("moved", "stuck"))
+    assignments = await services.assignments()
+    partners = await services.partners()
+    agency = await gov_services.agency()
+    assesses = bool(agency and agency["assesses_adopters"])
+    bodies = [(str(p["id"]), str(p["name"])) for p in partners]
+    if assesses:
+        bodies.append((services.AGENCY_SCOPE, services.AGENCY_LABEL))
     return form_page(
         "adm/assignments.html", request, errors=errors, status_code=status_code,
-        moved=moved or 0, stuck=stuck or 0,
-        assignments=await services.assignments(), partners=await services.partners(),
-        people=await services.adm_people(), roles=services.ROLE_LABELS, values=values or {},
-        saved=request.query_params.get("saved"),
+        moved=moved or 0, stuck=stuck or 0, assignments=assignments, partners=partners,
+        bodies=bodies, cover=services.cover(assignments, partners, assesses), agency=agency,
+        assesses=assesses, people=await services.adm_people(), roles=services.ROLE_LABELS,
+        values=values or {}, saved=request.query_params.get("saved"),
+        is_admin=user_of(request).has(Role.SYSTEM_ADMIN),
     )  # fmt: skip
 
 
@@ -426,6 +436,52 @@ class AssignmentController(Controller):
             errors, status = _errors(error)
             return await _assignments_page(request, errors=errors, status_code=status, values=data)
         return Redirect("/adm/assignments?saved=1", status_code=303)
+
+    @post("/assessing", name="adm:assessing", opt=allow(Role.SYSTEM_ADMIN))
+    async def assessing(self, request: AnyRequest) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await gov_services.set_assesses_adopters(
+                user_of(request), version_of(data), data, path=request.url.path
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _assignments_page(request, errors=errors, status_code=status)
+        return Redirect("/adm/assignments?saved=1", status_code=303)
+
+    @post("/people", name="adm:decision_maker_add", opt=allow(Role.SYSTEM_ADMIN))
+    async def add_person(self, request: AnyRequest) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            added = await gov_services.add_decision_maker(
+                user_of(request),
+                data,
+                cheap_hash=settings_of(request).argon2_cheap,
+                path=request.url.path,
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            if "record" in errors:
+                errors = {"email": errors.pop("record"), **errors}
+            values = {f"dm_{k}": v for k, v in data.items()}
+            return await _assignments_page(
+                request, errors={f"dm_{k}": v for k, v in errors.items()}, status_code=status,
+                values=values,
+            )  # fmt: skip
+        if added.password is None:
+            return Redirect(
+                f"/adm/assignments?saved=1&existing={added.account_id}", status_code=303
+            )
+        return Template(
+            "governance/password_issued.html",
+            context={
+                "account": await gov_services.account(added.account_id),
+                "password": added.password,
+                "created": True,
+                "then": ("/adm/assignments", "Back to decision makers, to assign them"),
+            },
+            status_code=HTTP_201_CREATED,
+        )
 
     @post("/{assignment_id:int}/remove", name="adm:assignment_remove")
     async def remove(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:

@@ -252,6 +252,7 @@ class PathNumbersInRange:
 def _routers() -> list[Router]:
     # Imported here so that each area registers its navigation and home sections once. Each area's
     # web.py ends with `router` (pages) and may add `api_router` (JSON under /api/v1).
+    from adm import golive_web as adm_golive_web
     from adm import web as adm_web
     from board import web as board_web
     from governance import agency_web
@@ -260,7 +261,15 @@ def _routers() -> list[Router]:
     from panel import web as panel_web
 
     routers = []
-    for module in (governance_web, agency_web, panel_web, panel_record_web, adm_web, board_web):
+    for module in (
+        governance_web,
+        agency_web,
+        panel_web,
+        panel_record_web,
+        adm_web,
+        adm_golive_web,
+        board_web,
+    ):
         routers.append(module.router)
         api = getattr(module, "api_router", None)
         if api is not None:

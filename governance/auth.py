@@ -64,6 +64,7 @@ class CurrentUser:
     roles: frozenset[Role]
     adm_partner_ids: frozenset[int] = field(default_factory=frozenset)
     session_id: int = 0
+    adm_for_agency: bool = False  # an ADM who decides for the agency itself
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -96,6 +97,7 @@ async def load_user(account_id: int, session_id: int = 0) -> CurrentUser | None:
             g["partner"] for g in grants if g["role"] == Role.ADM and g["partner"] is not None
         ),
         session_id=session_id,
+        adm_for_agency=any(g["role"] == Role.ADM and g["partner"] is None for g in grants),
     )
 
 

@@ -131,7 +131,11 @@ def _print_accounts(printed: list[tuple[str, str, str]]) -> None:
     help="Repeat for several roles.",
 )
 @click.option(
-    "--adm-partner", "adm_partners", multiple=True, help="Partner code an ADM decides for."
+    "--adm-partner",
+    "adm_partners",
+    multiple=True,
+    help="Partner code an ADM decides for, or 'agency' for the agency itself (where it assesses "
+    "adopters). Repeat for several.",
 )
 @click.option(
     "--ask-password", is_flag=True, help="Type the password instead of printing a one-time one."
@@ -152,10 +156,15 @@ def create_user(
         from governance import audit, services
         from governance.errors import Conflict, Invalid
 
-        partners = {p["code"]: p["id"] for p in await services.partners()}
+        partners: dict[str, int | str] = {p["code"]: p["id"] for p in await services.partners()}
+        partners[services.AGENCY_SCOPE.upper()] = services.AGENCY_SCOPE
         unknown = [c for c in adm_partners if c.upper() not in partners]
         if unknown:
-            raise click.ClickException(f"No partner with code {', '.join(unknown)}")
+            raise click.ClickException(
+                f"No partner with code {', '.join(unknown)}. Add the partners on the Agency and "
+                "partners page first, or give --adm-partner agency for the agency's own "
+                "decision maker."
+            )
         try:
             return await services.create_account(
                 audit.SystemActor(name="command line"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -116,4 +117,24 @@ def unique_index_ddl(tables: Iterable[type[Table]]) -> list[str]:
                 f'CREATE UNIQUE INDEX IF NOT EXISTS "{tablename}_{"_".join(columns)}_unique" '
                 f'ON "{tablename}" ({listed})'
             )
+        for index in getattr(table, "unique_indexes", ()):
+            statements.append(index.ddl(table._meta.tablename))
     return statements
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueIndex:
+    """A unique index over expressions, or over some rows only (`where`), which unique_together
+    cannot say: e.g. one primary decision maker per partner, the agency counting as one. A table
+    lists them as `unique_indexes`; its migration creates the same index with `ddl`."""
+
+    name: str
+    on: str  # SQL: the columns or expressions, e.g. 'COALESCE("partner", 0)'
+    where: str = ""  # SQL: which rows, e.g. "\"role\" = 'primary'"
+
+    def ddl(self, tablename: str) -> str:
+        where = f" WHERE {self.where}" if self.where else ""
+        return (
+            f'CREATE UNIQUE INDEX IF NOT EXISTS "{tablename}_{self.name}_unique" '
+            f'ON "{tablename}" ({self.on}){where}'
+        )

@@ -14,7 +14,7 @@ from governance.roles import Role
 from governance.settings import Settings
 from governance.shapes import CP, Shape
 from governance.storage import logo_key, storage_for
-from governance.tables import Agency, ClosureDay, Partner
+from governance.tables import Agency, ClosureDay, MailTest, Partner, Person
 
 DEMO_PASSWORD = "demo-password-2026"  # printed by `governance demo`; demo data only
 
@@ -134,4 +134,14 @@ async def load(*, cheap_hash: bool = False, shape: Shape = CP) -> list[tuple[str
             cheap_hash=cheap_hash,
         )
         printed.append((", ".join(r.label for r in account.roles), account.email, DEMO_PASSWORD))
+    # The administrator's test e-mail at go-live came back with its code.
+    admin = await Person.select(Person.id).where(Person.email == "admin@demo.example").first()
+    await MailTest.insert(
+        MailTest(
+            to_address="admin@demo.example",
+            code_hash="demo-test-email-received",
+            sent_by=admin["id"] if admin else None,
+            received_at=clock.now(),
+        )
+    )
     return printed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,15 +14,18 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from governance import audit, auth, clock, db
+from governance import audit, auth, clock, db, mail
 from governance.audit import Actor
-from governance.errors import STALE_EDIT, Conflict, NotFound
+from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.roles import PARTNER_SCOPED, ROLE_LABELS, Role
+from governance.settings import Settings
 from governance.tables import (
     Account,
     Agency,
     ClosureDay,
     FundingShare,
+    MailTest,
+    OutboxMessage,
     Partner,
     PartnerKind,
     Person,
@@ -70,56 +75,146 @@ def _check_partner(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+async def _refuse_duplicate_partner(values: dict[str, Any], partner_id: int = 0) -> None:
+    others = await Partner.select(Partner.name, Partner.code).where(Partner.id != partner_id)
+    if any(o["code"] == values["code"] for o in others):
+        raise Conflict(f"A partner with short code {values['code']} already exists", "code")
+    if any(str(o["name"]).casefold() == values["name"].casefold() for o in others):
+        raise Conflict(f"A partner called {values['name']} already exists", "name")
+
+
+def _partner_clash(values: dict[str, Any]) -> Conflict:
+    # The unique indexes refused a partner another request added at the same moment.
+    return Conflict(
+        f"A partner called {values['name']} or with short code {values['code']} already exists: "
+        "it was added at the same moment. Check the list of partners",
+        "name",
+    )
+
+
 async def create_partner(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
     values = _check_partner(data)
-    async with db.transaction():
-        owner = await Agency.select(Agency.id).first()
-        if owner is None:
-            raise Conflict("Set up the agency before adding partners")
-        if await Partner.exists().where(Partner.code == values["code"]):
-            raise Conflict(f"A partner with short code {values['code']} already exists", "code")
-        if values["is_host"] and await Partner.exists().where(Partner.is_host.eq(True)):
-            raise Conflict(
-                "The agency already has a host partner; only one partner can host it", "is_host"
-            )
-        row = await Partner.insert(Partner(agency=owner["id"], **values)).returning(Partner.id)
-        await audit.record(actor, "create", "partner", row[0]["id"], path=path, after=values)
+    try:
+        async with db.transaction():
+            owner = await Agency.select(Agency.id).first()
+            if owner is None:
+                raise Conflict("Set up the agency before adding partners")
+            await _refuse_duplicate_partner(values)
+            if values["is_host"] and await Partner.exists().where(Partner.is_host.eq(True)):
+                raise Conflict(
+                    "The agency already has a host partner; only one partner can host it",
+                    "is_host",
+                )
+            row = await Partner.insert(Partner(agency=owner["id"], **values)).returning(Partner.id)
+            await audit.record(actor, "create", "partner", row[0]["id"], path=path, after=values)
+    except Exception as error:
+        if db.is_clash(error):
+            raise _partner_clash(values) from error
+        raise
     return int(row[0]["id"])
+
+
+# What still refers to a partner, in words, by table (a table not named here is named as is).
+_REFERRERS = {
+    "agenda_item": "panel items",
+    "role_grant": "decision maker accounts",
+    "adm_assignment": "decision maker assignments",
+    "referral": "referrals to a decision maker",
+    "funding_share": "funding shares",
+    "board_member": "board members",
+    "quarter_figures": "quarterly figures",
+    "agency": "the agency (its host)",
+}
+
+
+async def partner_referrers(partner_id: int) -> list[str]:
+    """What refers to this partner, with how many of each: e.g. "3 panel items". Every table
+    with a foreign key to Partner is asked, so a table added later is not missed."""
+    from piccolo.conf.apps import Finder  # every app's tables, found when asked
+
+    found: dict[str, int] = {}
+    for table in Finder().get_table_classes():
+        for column in table._meta.foreign_key_columns:
+            if column._foreign_key_meta.resolved_references is not Partner:
+                continue
+            count = await table.count().where(column == partner_id)
+            if count:
+                label = _REFERRERS.get(table._meta.tablename, table._meta.tablename)
+                found[label] = found.get(label, 0) + int(count)
+    return [f"{n} {label}" for label, n in found.items()]
+
+
+async def remove_partner(actor: Actor, partner_id: int, version: int, *, path: str = "") -> None:
+    """Remove a partner that nothing refers to; otherwise refuse, saying what still does."""
+    try:
+        async with db.transaction():
+            before = await partner(partner_id)
+            if before["version"] != version:
+                raise Conflict(STALE_EDIT)
+            still = await partner_referrers(partner_id)
+            if still:
+                raise Conflict(
+                    f"{before['name']} cannot be removed while {_listed(still)} still refer to "
+                    "it: move or remove those first",
+                    "remove",
+                )
+            await Partner.delete().where((Partner.id == partner_id) & (Partner.version == version))
+            await audit.record(
+                actor,
+                "delete",
+                "partner",
+                partner_id,
+                path=path,
+                before={k: before[k] for k in ("name", "code", "kind", "is_host")},
+            )
+    except Exception as error:
+        if db.is_clash(error):  # something came to refer to it at the same moment
+            raise Conflict(
+                "Something came to refer to this partner while it was being removed: try again",
+                "remove",
+            ) from error
+        raise
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 async def update_partner(
     actor: Actor, partner_id: int, version: int, data: dict[str, Any], *, path: str = ""
 ) -> None:
     values = _check_partner(data)
-    async with db.transaction():
-        before = await partner(partner_id)
-        clash = await Partner.exists().where(
-            (Partner.code == values["code"]) & (Partner.id != partner_id)
-        )
-        if clash:
-            raise Conflict(f"A partner with short code {values['code']} already exists", "code")
-        if values["is_host"] and await Partner.exists().where(
-            Partner.is_host.eq(True) & (Partner.id != partner_id)
-        ):
-            raise Conflict(
-                "The agency already has a host partner; only one partner can host it", "is_host"
+    try:
+        async with db.transaction():
+            before = await partner(partner_id)
+            await _refuse_duplicate_partner(values, partner_id)
+            if values["is_host"] and await Partner.exists().where(
+                Partner.is_host.eq(True) & (Partner.id != partner_id)
+            ):
+                raise Conflict(
+                    "The agency already has a host partner; only one partner can host it",
+                    "is_host",
+                )
+            updated = (
+                await Partner.update(dict[Any, Any]({**values, "version": version + 1}))
+                .where((Partner.id == partner_id) & (Partner.version == version))
+                .returning(Partner.id)
             )
-        updated = (
-            await Partner.update(dict[Any, Any]({**values, "version": version + 1}))
-            .where((Partner.id == partner_id) & (Partner.version == version))
-            .returning(Partner.id)
-        )
-        if not updated:
-            raise Conflict(STALE_EDIT)
-        await audit.record(
-            actor,
-            "update",
-            "partner",
-            partner_id,
-            path=path,
-            before={k: before[k] for k in values},
-            after=values,
-        )
+            if not updated:
+                raise Conflict(STALE_EDIT)
+            await audit.record(
+                actor,
+                "update",
+                "partner",
+                partner_id,
+                path=path,
+                before={k: before[k] for k in values},
+                after=values,
+            )
+    except Exception as error:
+        if db.is_clash(error):
+            raise _partner_clash(values) from error
+        raise
 
 
 async def funding_shares() -> dict[int, dict[int, Decimal]]:
@@ -173,13 +268,59 @@ async def set_funding_shares(
         )
 
 
+async def set_assesses_adopters(
+    actor: Actor, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Who assesses adopters: the partner councils (their ADMs decide approvals), or the agency
+    itself, a company or VAA like Adoption West (its own ADM decides the approvals it assessed)."""
+    check = Checker()
+    choice = check.choice(
+        "assesses_adopters",
+        data.get("assesses_adopters"),
+        "Who assesses adopters",
+        {"partners": "The partners", "agency": "The agency itself"},
+    )
+    check.raise_if_any()
+    assesses = choice == "agency"
+    async with db.transaction():
+        before = await Agency.select(Agency.id, Agency.assesses_adopters).first()
+        if before is None:
+            raise Conflict("Set up the agency first", "assesses_adopters")
+        updated = (
+            await Agency.update({Agency.assesses_adopters: assesses, Agency.version: version + 1})
+            .where((Agency.id == before["id"]) & (Agency.version == version))
+            .returning(Agency.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT, "assesses_adopters")
+        await audit.record(
+            actor,
+            "update",
+            "agency",
+            before["id"],
+            path=path,
+            summary="the agency assesses adopters itself" if assesses else "the partners assess",
+            before={"assesses_adopters": before["assesses_adopters"]},
+            after={"assesses_adopters": assesses},
+        )
+
+
 # ---------------------------------------------------------------- accounts
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
     role: Role
-    partner_id: int | None = None
+    partner_id: int | None = None  # of an ADM grant: None decides for the agency itself
+
+    @property
+    def scope(self) -> str:
+        """An ADM grant's scope as a form names it: a partner's id, or AGENCY_SCOPE."""
+        return AGENCY_SCOPE if self.partner_id is None else str(self.partner_id)
+
+
+# The value of "the agency itself" among an ADM account's authorities (forms, API, command line).
+AGENCY_SCOPE = "agency"
 
 
 async def accounts() -> list[dict[str, Any]]:
@@ -252,12 +393,18 @@ async def _check_account(data: dict[str, Any]) -> tuple[str, str, list[Grant]]:
         role = Role(raw)
         if role in PARTNER_SCOPED:
             chosen: set[int] = set()
+            for_agency = False
             for p in raw_partners:
+                if str(p).strip().lower() == AGENCY_SCOPE:
+                    for_agency = True
+                    continue
                 try:
                     chosen.add(int(p))
                 except (TypeError, ValueError):
                     check.fail("adm_partners", "Select the authorities this person decides for")
-            if not chosen:
+            if for_agency:
+                grants.append(Grant(role, None))
+            if not chosen and not for_agency:
                 check.fail(
                     "adm_partners",
                     "Select at least one authority this agency decision maker decides for",
@@ -323,6 +470,69 @@ async def create_account(
     return account_id, secret
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionMakerAdded:
+    account_id: int
+    name: str
+    password: str | None  # the new account's one-time password; None when it already had one
+    scopes_added: int
+
+
+async def add_decision_maker(
+    actor: Actor, data: dict[str, Any], *, cheap_hash: bool = False, path: str = ""
+) -> DecisionMakerAdded:
+    """An agency decision maker's account, scoped to the authorities they decide for (and/or the
+    agency itself). A person who already has an account keeps it, with its other roles, and is
+    given the ADM scopes it lacked; anyone else gets a new account and a one-time password,
+    as `governance create-user` gives."""
+    name, email, grants = await _check_account({**data, "roles": [Role.ADM.value]})
+    secret = auth.new_password()
+    try:
+        async with db.transaction():
+            person_id, held = await person_for(name, email)
+            found = await Account.select(Account.id).where(Account.person == person_id).first()
+            if found is None:
+                row = await Account.insert(
+                    Account(
+                        person=person_id, password_hash=auth.hash_password(secret, cheap=cheap_hash)
+                    )
+                ).returning(Account.id)
+                account_id = int(row[0]["id"])
+                await _write_grants(account_id, grants)
+                await audit.record(
+                    actor,
+                    "create",
+                    "account",
+                    account_id,
+                    path=path,
+                    after={"name": name, "email": email, "roles": _grant_labels(grants)},
+                )
+                return DecisionMakerAdded(account_id, name, secret, len(grants))
+            account_id = int(found["id"])
+            had = (await _grants_by_account(account_id)).get(account_id, [])
+            new = [g for g in grants if g not in had]
+            if new:
+                await RoleGrant.insert(
+                    *[RoleGrant(account=account_id, role=g.role, partner=g.partner_id) for g in new]
+                )
+                await Account.update({Account.version: Account.version + 1}).where(
+                    Account.id == account_id
+                )
+            await audit.record(
+                actor,
+                "update",
+                "account",
+                account_id,
+                path=path,
+                summary="decision maker scopes added",
+                before={"roles": _grant_labels(had)},
+                after={"roles": _grant_labels([*had, *new])},
+            )
+            return DecisionMakerAdded(account_id, held or name, None, len(new))
+    except (UniqueViolationError, sqlite3.IntegrityError) as error:
+        raise _unique_email_clash(email) from error
+
+
 async def _write_grants(account_id: int, grants: list[Grant]) -> None:
     await RoleGrant.delete().where(RoleGrant.account == account_id)
     if grants:
@@ -332,7 +542,7 @@ async def _write_grants(account_id: int, grants: list[Grant]) -> None:
 
 
 def _grant_labels(grants: list[Grant]) -> list[str]:
-    return [g.role.value + (f"@{g.partner_id}" if g.partner_id else "") for g in grants]
+    return [g.role.value + (f"@{g.scope}" if g.role in PARTNER_SCOPED else "") for g in grants]
 
 
 async def update_account(
@@ -542,3 +752,94 @@ async def remove_closure_day(actor: Actor, closure_id: int, *, path: str = "") -
             path=path,
             before={"day": row["day"], "reason": row["reason"]},
         )
+
+
+# ---------------------------------------------------------------- the test e-mail
+
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no O/0 or I/1 to misread
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace(" ", "").encode()).hexdigest()
+
+
+async def send_test_email(
+    actor: Actor, data: dict[str, Any], settings: Settings, *, path: str = ""
+) -> int:
+    """Queue a test e-mail through the outbox, as every other message goes, carrying a code (and
+    a link that fills it in) which the administrator enters to show that it arrived."""
+    check = Checker()
+    to = check.email("to", data.get("to"), "Email address to send the test to")
+    check.raise_if_any()
+    code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(8))
+    async with db.transaction():
+        row = await MailTest.insert(
+            MailTest(
+                to_address=to,
+                code_hash=_code_hash(code),
+                sent_by=getattr(actor, "person_id", None),
+            )
+        ).returning(MailTest.id)
+        test_id = int(row[0]["id"])
+        await mail.queue(
+            f"mail-test:{test_id}",
+            to,
+            "Test e-mail from the adoption panel service",
+            "This is a test e-mail: it shows that the service can send e-mail to you.\n\n"
+            f"Your code is {code}\n\n"
+            "Enter it on the go-live checklist, or open this link and press Confirm:\n"
+            f"{settings.base_url}/admin/go-live?code={code}#test-email\n",
+        )
+        await audit.record(actor, "create", "mail_test", test_id, path=path, after={"to": to})
+    return test_id
+
+
+async def confirm_test_email(actor: Actor, data: dict[str, Any], *, path: str = "") -> str:
+    """Mark the test e-mail that carried this code received; returns where it was sent."""
+    check = Checker()
+    code = check.text("code", data.get("code"), "The code from the test e-mail", max_length=20)
+    check.raise_if_any()
+    async with db.transaction():
+        row = await MailTest.select().where(MailTest.code_hash == _code_hash(code)).first()
+        if row is None:
+            raise Invalid(
+                {"code": "That is not the code in a test e-mail: check it, or send another"}
+            )
+        if row["received_at"] is None:
+            await MailTest.update({MailTest.received_at: clock.now()}).where(
+                MailTest.id == row["id"]
+            )
+            await audit.record(
+                actor, "receive", "mail_test", row["id"], path=path,
+                summary=f"test e-mail to {row['to_address']} arrived",
+            )  # fmt: skip
+    return str(row["to_address"])
+
+
+@dataclass(frozen=True, slots=True)
+class MailTestState:
+    to_address: str
+    sent: bool
+    received: bool
+    last_error: str
+
+
+async def mail_test_state() -> MailTestState | None:
+    """The test e-mail that arrived, if one has; otherwise the latest sent, and how it went."""
+    row = (
+        await MailTest.select().where(MailTest.received_at.is_not_null()).first()
+        or await MailTest.select().order_by(MailTest.id, ascending=False).first()
+    )
+    if row is None:
+        return None
+    outbox = (
+        await OutboxMessage.select(OutboxMessage.sent_at, OutboxMessage.last_error)
+        .where(OutboxMessage.dedupe_key == f"mail-test:{row['id']}")
+        .first()
+    )
+    return MailTestState(
+        to_address=str(row["to_address"]),
+        sent=bool(outbox and outbox["sent_at"]) or row["received_at"] is not None,
+        received=row["received_at"] is not None,
+        last_error=str(outbox["last_error"]) if outbox else "",
+    )

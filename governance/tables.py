@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from piccolo.columns import (
     Boolean,
@@ -19,6 +20,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from governance.db import UniqueIndex
 from governance.roles import Role
 
 
@@ -53,6 +55,9 @@ class Agency(Table):
 
 
 class Partner(Table):
+    """A council or voluntary adoption agency the agency acts for. Codes and names are unique
+    (names whatever their case): a unique index, so two requests at once cannot add two."""
+
     id: Serial  # declared by Piccolo; annotated so type checkers see it
     agency = ForeignKey(references=Agency, null=False, on_delete=OnDelete.restrict)
     name = Varchar(length=200)
@@ -60,6 +65,8 @@ class Partner(Table):
     kind = Varchar(length=40, choices=PartnerKind)
     is_host = Boolean(default=False)
     version = Integer(default=1)
+
+    unique_indexes: ClassVar[tuple[UniqueIndex, ...]] = (UniqueIndex("name", 'LOWER("name")'),)
 
 
 class FundingShare(Table):
@@ -100,6 +107,8 @@ class RoleGrant(Table):
     id: Serial  # declared by Piccolo; annotated so type checkers see it
     account = ForeignKey(references=Account, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=40, choices=Role)
+    # For a partner-scoped role (an ADM): the partner decided for, or empty for the agency itself
+    # (where it assesses adopters). Other roles leave it empty.
     partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
 
 
@@ -150,3 +159,15 @@ class JobClaim(Table):
     claimed_by = Varchar(length=100)
     claimed_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class MailTest(Table):
+    """A test e-mail the system administrator sent to check that mail reaches people: received
+    once they enter the code it carries (the go-live checklist reads it)."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    to_address = Varchar(length=254)
+    code_hash = Varchar(length=64, unique=True)  # sha256 of the code in the e-mail
+    sent_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    received_at = Timestamptz(null=True, default=None)

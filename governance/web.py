@@ -214,7 +214,10 @@ async def _roles_home(user: CurrentUser) -> dict[str, Any]:
     partners = {p["id"]: p["name"] for p in await services.partners()}
     return {
         "roles": sorted(user.roles, key=list(Role).index),
-        "adm_partners": sorted(partners[p] for p in user.adm_partner_ids if p in partners),
+        "adm_partners": [
+            *sorted(partners[p] for p in user.adm_partner_ids if p in partners),
+            *(["the agency itself"] if user.adm_for_agency else []),
+        ],
     }
 
 
@@ -233,7 +236,7 @@ def _account_form_values(row: dict[str, Any] | None) -> dict[str, Any]:
         "name": row["name"],
         "email": row["email"],
         "roles": sorted({g.role.value for g in row["grants"]}),
-        "adm_partners": [str(g.partner_id) for g in row["grants"] if g.role in PARTNER_SCOPED],
+        "adm_partners": [g.scope for g in row["grants"] if g.role in PARTNER_SCOPED],
         "version": row["version"],
     }
 
@@ -455,6 +458,26 @@ class AgencyController(Controller):
                 status_code=HTTP_409_CONFLICT,
                 partner=row,
                 values={**row, **data},
+                kinds=services.PARTNER_KIND_LABELS,
+            )
+        return Redirect("/admin/agency?saved=1", status_code=303)
+
+    @post("/partners/{partner_id:int}/remove", name="partner_remove")
+    async def remove_partner(self, request: AnyRequest, partner_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        row = await services.partner(partner_id)
+        try:
+            await services.remove_partner(
+                user_of(request), partner_id, version_of(data), path=request.url.path
+            )
+        except Conflict as error:
+            return form_page(
+                "governance/partner.html",
+                request,
+                errors={error.field or "remove": error.message},
+                status_code=HTTP_409_CONFLICT,
+                partner=row,
+                values=row,
                 kinds=services.PARTNER_KIND_LABELS,
             )
         return Redirect("/admin/agency?saved=1", status_code=303)

@@ -20,7 +20,7 @@ from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
-from governance.tables import Partner, PartnerKind
+from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, services, uploads
 from panel.rules import conflicts
@@ -358,6 +358,7 @@ def _check_item(
     types: dict[int, dict[str, Any]],
     partners: dict[int, dict[str, Any]],
     day: date,
+    agency_assesses: bool = False,
 ) -> dict[str, Any]:
     type_id = check.integer("item_type", data.get("item_type") or "0", "Item type")
     kind = types.get(type_id)
@@ -385,13 +386,23 @@ def _check_item(
         "initials": initials.upper(),
         "child_partner": None,
         "assessing_partner": None,
+        "assessed_by_agency": False,
     }
     for field, label in (
         ("child_partner", "The child's authority"),
         ("assessing_partner", "The assessing agency"),
     ):
         raw = str(data.get(field) or "").strip()
-        if raw:
+        if field == "assessing_partner" and raw == AGENCY_ASSESSED:
+            if agency_assesses:
+                values["assessed_by_agency"] = True
+            else:
+                check.fail(
+                    field,
+                    "The agency does not assess adopters itself: select the partner that "
+                    "assessed them (or say on the Decision makers page that the agency assesses)",
+                )
+        elif raw:
             try:
                 partner = int(raw)
             except ValueError:
@@ -410,6 +421,8 @@ def _check_item(
         kind is not None
         and kind["subject"] == ItemSubject.ADOPTERS
         and values["assessing_partner"] is None
+        and not values["assessed_by_agency"]
+        and "assessing_partner" not in check.errors
     ):
         check.fail("assessing_partner", "Select the assessing agency: its ADM decides this item")
     values["social_worker"] = check.text(
@@ -454,8 +467,20 @@ async def _choices() -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any
     return types, partners
 
 
+# The assessing agency is the agency itself (a company or VAA that assesses adopters).
+AGENCY_ASSESSED = "agency"
+
+
+async def _agency_assesses() -> bool:
+    row = await Agency.select(Agency.assesses_adopters).first()
+    return bool(row and row["assesses_adopters"])
+
+
 async def form_choices() -> dict[str, Any]:
     types, partners = await _choices()
+    assessing: dict[Any, str] = {k: v["name"] for k, v in partners.items()}
+    if await _agency_assesses():
+        assessing = {AGENCY_ASSESSED: "The agency itself", **assessing}
     councils = {
         k: v["name"] for k, v in partners.items() if v["kind"] == PartnerKind.LOCAL_AUTHORITY
     }
@@ -463,7 +488,7 @@ async def form_choices() -> dict[str, Any]:
         "type_choices": {k: v["name"] for k, v in types.items()},
         "types": types,
         "child_partner_choices": councils or {k: v["name"] for k, v in partners.items()},
-        "assessing_partner_choices": {k: v["name"] for k, v in partners.items()},
+        "assessing_partner_choices": assessing,
         "party_fields": {k: v[1] for k, v in PARTY_FIELDS.items()},
     }
 
@@ -494,7 +519,9 @@ async def add_item(
     _require_live(meeting, "adding items")
     types, partners = await _choices()
     check = Checker()
-    values = _check_item(check, data, types, partners, meeting["day"])
+    values = _check_item(
+        check, data, types, partners, meeting["day"], agency_assesses=await _agency_assesses()
+    )
     check.raise_if_any()
     parties = values.pop("parties")
     async with db.transaction():
@@ -587,7 +614,9 @@ async def update_item(
     types, partners = await _choices()
     types.setdefault(before["item_type"], before["type"])
     check = Checker()
-    values = _check_item(check, data, types, partners, meeting["day"])
+    values = _check_item(
+        check, data, types, partners, meeting["day"], agency_assesses=await _agency_assesses()
+    )
     check.raise_if_any()
     parties = values.pop("parties")
     if values["item_type"] != before["item_type"] and any(

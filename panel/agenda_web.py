@@ -182,7 +182,9 @@ async def _item_page(
         "case_reference": row["case_reference"],
         "initials": row["initials"],
         "child_partner": row["child_partner"] or "",
-        "assessing_partner": row["assessing_partner"] or "",
+        "assessing_partner": "agency"
+        if row["assessed_by_agency"]
+        else row["assessing_partner"] or "",
         "social_worker": row["social_worker"],
         "manager": row["manager"],
         "starts": row["starts_clock"],

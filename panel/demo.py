@@ -3,6 +3,7 @@ the same fictional people in every shape of the demo, at the shape's own venue."
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,6 +63,16 @@ async def load(shape: Shape | None = None) -> None:
     def ago(days: int) -> str:
         return (today - timedelta(days=days)).isoformat()
 
+    # The adviser reviewed the quorum and eligibility policy at go-live and kept the defaults.
+    adviser = audit.SystemActor(name="Priya Raman")
+    await services.save_policy(
+        adviser,
+        {
+            **{k: str(v) for k, v in asdict(services.DEFAULT_POLICY.numbers).items()},
+            "effective_from": ago(500),
+            "note": "Reviewed at go-live with the panel chair: the defaults kept",
+        },
+    )
     ids: dict[str, int] = {}
     for number, (
         name,
@@ -233,7 +244,9 @@ async def _agendas(shape: Shape, meeting_ids: list[int] | tuple[int, ...], grace
             "case_reference": case,
             "initials": initials,
             "child_partner": _slot(shape, partners, child),
-            "assessing_partner": _slot(shape, partners, assessing),
+            "assessing_partner": agenda.AGENCY_ASSESSED
+            if shape.assesses_adopters and assessing is not None and code == "approval"
+            else _slot(shape, partners, assessing),
             "social_worker": "Hannah Cole" if index == 0 else "Marcus Reid",
             "manager": "Joanne Pike",
             "applicants_attend": "yes" if code in ("approval", "brief_par") else "",

@@ -195,6 +195,9 @@ class AgendaItem(Table):
     initials = Varchar(length=12, default="")  # never a child's full name
     child_partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
     assessing_partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
+    # The agency itself assessed the adopters (a company or VAA that assesses): its own ADM
+    # decides, and assessing_partner is empty.
+    assessed_by_agency = Boolean(default=False)
     social_worker = Varchar(length=200, default="")
     manager = Varchar(length=200, default="")
     starts_at = Timestamptz(null=True, default=None)

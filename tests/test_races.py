@@ -22,11 +22,11 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.querystring import QueryString
 
 from adm import demo as adm_demo
-from adm.tables import Decision, Referral
+from adm.tables import AdmAssignment, Decision, Referral
 from governance import audit, clock
 from governance import db as gov_db
 from governance.roles import Role
-from governance.tables import Account, AuditEntry, OutboxMessage
+from governance.tables import Account, AuditEntry, OutboxMessage, Partner
 from panel import agenda, record, services
 from panel.tables import (
     Attendance,
@@ -311,3 +311,42 @@ async def test_a_sqlite_writer_still_locked_out_after_the_retries_is_a_clash(tmp
     holder.join()
     assert gov_db.is_clash(refused.value)
     assert sqlite3.connect(path).execute("SELECT text FROM note").fetchall() == []
+
+
+async def test_twenty_new_partners_with_one_code_add_one(server, agency) -> None:
+    admin = await make_account(Role.SYSTEM_ADMIN, name="Sam Admin")
+    new = {"name": "Wiltshire Council", "code": "WC", "kind": "local_authority"}
+    async with _client(server, admin) as client:
+        codes = await _at_once(client, "POST", "/admin/agency/partners", data=new)
+    assert codes[303] == 1 and codes[409] == N - 1
+    assert await Partner.count().where(Partner.code == "WC") == 1
+
+
+async def test_two_primary_decision_makers_for_one_partner_at_once_make_one(server, agency) -> None:
+    admin = await make_account(Role.SYSTEM_ADMIN, name="Sam Admin")
+    people = [
+        await make_account(Role.ADM, name=f"Ada Decider {n}", partners=(agency["PCC"],))
+        for n in range(2)
+    ]
+    async with _client(server, admin) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    "/adm/assignments",
+                    data={
+                        "partner": str(agency["PCC"]),
+                        "person": str(p.person_id),
+                        "role": "primary",
+                    },
+                )
+                for p in people
+            )
+        )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [303, 409]
+    refused = next(r for r in responses if r.status_code == 409)
+    assert "Peterborough City Council already has a" in refused.text
+    primaries = await AdmAssignment.count().where(
+        (AdmAssignment.partner == agency["PCC"]) & (AdmAssignment.role == "primary")
+    )
+    assert primaries == 1

@@ -1,4 +1,10 @@
-"""Which agency decision maker decides a panel item, and whether a given person may decide it."""
+"""Which agency decision maker decides a panel item, and whether a given person may decide it.
+
+Who decides (DOMAIN.md section 2; AAR 2005 regs 30 and 30A-30B for adopters, regs 17-19 for a
+child's "should be placed", reg 33 for a match): an adopter approval is decided by the ADM of the
+agency that assessed the adopters, which may be a partner council or voluntary adoption agency,
+or the regional agency itself where it assesses (a company or VAA, like Adoption West); a child's
+"should be placed" or match by the ADM of the child's authority."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -6,6 +12,15 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from governance.rules.workdays import long_date
+
+# The deciding body when the agency itself assessed the adopters. Partner codes are upper case
+# (governance.services), so this never names a partner; the agency is no partner, and so never
+# counts among "every partner represented" on the board.
+AGENCY = "agency"
+
+
+def body_name(code: str) -> str:
+    return "the agency" if code == AGENCY else code
 
 
 class DecidedBy(StrEnum):
@@ -35,7 +50,7 @@ class Absence:
 class AdmAssignment:
     person_id: int
     name: str
-    partner_code: str
+    partner_code: str  # or AGENCY: the agency's own decision maker
     role: AdmRole
     absences: tuple[Absence, ...] = ()
 
@@ -43,7 +58,8 @@ class AdmAssignment:
 @dataclass(frozen=True, slots=True)
 class PanelItem:
     decided_by: DecidedBy
-    assessing_partner: str | None = None
+    assessing_partner: str | None = None  # a partner's code, or AGENCY
+
     child_partner: str | None = None
     sat_on_panel: frozenset[int] = frozenset()  # person ids present for any part of this item
     # Person ids who sat as members at the meeting, and whether the agency's policy bars them
@@ -96,7 +112,7 @@ def panel_bar(person_id: int, item: PanelItem) -> str | None:
 @dataclass(frozen=True, slots=True)
 class RoutingVerdict:
     outcome: Routing
-    partner_code: str | None  # the partner whose ADM decides
+    partner_code: str | None  # the partner whose ADM decides, or AGENCY
     adm: AdmAssignment | None
     deputy_used: bool
     reasons: tuple[str, ...]  # why a deputy decides, why nobody can, or why no decision is needed
@@ -141,12 +157,16 @@ def route(item: PanelItem, assignments: Iterable[AdmAssignment], on: date) -> Ro
     )
     if not candidates:
         return RoutingVerdict(
-            Routing.REFUSED, partner, None, False, (f"No ADM is assigned for {partner}.",)
+            Routing.REFUSED,
+            partner,
+            None,
+            False,
+            (f"No ADM is assigned for {body_name(partner)}.",),
         )
 
     reasons: list[str] = []
     if all(adm.role is AdmRole.DEPUTY for adm in candidates):
-        reasons.append(f"No ADM is assigned for {partner}, only a deputy.")
+        reasons.append(f"No ADM is assigned for {body_name(partner)}, only a deputy.")
     for adm in candidates:
         barred = _why_barred(adm, item, on)
         if not barred:
@@ -154,7 +174,7 @@ def route(item: PanelItem, assignments: Iterable[AdmAssignment], on: date) -> Ro
             return RoutingVerdict(Routing.ROUTED, partner, adm, deputy, tuple(reasons))
         reasons.extend(barred)
     if not any(adm.role is AdmRole.DEPUTY for adm in candidates):
-        reasons.append(f"No deputy ADM is assigned for {partner}.")
+        reasons.append(f"No deputy ADM is assigned for {body_name(partner)}.")
     return RoutingVerdict(Routing.REFUSED, partner, None, False, tuple(reasons))
 
 
@@ -197,10 +217,13 @@ def may_decide(
     if partner is None:
         refusals.append(_partner_unknown(item.decided_by))
     elif partner_code != partner:
-        refusals.append(f"This item is decided by the ADM for {partner}, not for {partner_code}.")
+        refusals.append(
+            f"This item is decided by the ADM for {body_name(partner)}, "
+            f"not for {body_name(partner_code)}."
+        )
     roles = [a for a in everyone if a.person_id == person_id and a.partner_code == partner_code]
     if not roles:
-        refusals.append(f"{who} is not an ADM for {partner_code}.")
+        refusals.append(f"{who} is not an ADM for {body_name(partner_code)}.")
     if (bar := panel_bar(person_id, item)) is not None:
         refusals.append(f"{who} {bar}.")
 
@@ -217,7 +240,7 @@ def may_decide(
         if available:
             warnings.append(
                 f"{who} is deciding as deputy although {' and '.join(available)}, "
-                f"the ADM for {partner_code}, could have decided on {long_date(on)}."
+                f"the ADM for {body_name(partner_code)}, could have decided on {long_date(on)}."
             )
     return DecisionRight(allowed=not refusals, refusals=tuple(refusals), warnings=tuple(warnings))
 
@@ -226,9 +249,11 @@ def _why_barred(adm: AdmAssignment, item: PanelItem, on: date) -> list[str]:
     role = "ADM" if adm.role is AdmRole.PRIMARY else "deputy ADM"
     barred = []
     if _absent(adm, on):
-        barred.append(f"{adm.name} ({role} for {adm.partner_code}) is absent on {long_date(on)}.")
+        barred.append(
+            f"{adm.name} ({role} for {body_name(adm.partner_code)}) is absent on {long_date(on)}."
+        )
     if (bar := panel_bar(adm.person_id, item)) is not None:
-        barred.append(f"{adm.name} ({role} for {adm.partner_code}) {bar}.")
+        barred.append(f"{adm.name} ({role} for {body_name(adm.partner_code)}) {bar}.")
     return barred
 
 

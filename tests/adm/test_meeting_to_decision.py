@@ -124,11 +124,12 @@ async def test_an_adm_who_sat_on_the_panel_is_not_routed_the_item(agency) -> Non
         .where(PanelMember.id == held.members["Sally"])
         .first()
     )
-    await adm_demo.assign(sally["person"], "CCC", AdmRole.PRIMARY)
-    await Referral.delete().where(Referral.id > 0)
     from adm.tables import AdmAssignment
 
+    # One primary for each partner: the ADM steps down before Sally takes over.
     await AdmAssignment.delete().where(AdmAssignment.person == held.ccc_adm.person_id)
+    await adm_demo.assign(sally["person"], "CCC", AdmRole.PRIMARY)
+    await Referral.delete().where(Referral.id > 0)
     await _record_all(held)
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])

@@ -7,7 +7,7 @@ from datetime import date
 
 from adm import demo as adm_demo
 from adm.rules.routing import AdmRole
-from adm.tables import Decision, Referral
+from adm.tables import AdmAssignment, Decision, Referral
 from governance.roles import Role
 from panel import record
 from panel.tables import ItemRecord
@@ -66,6 +66,8 @@ async def test_the_meeting_to_the_letter_as_the_people_do_it(client, agency) -> 
     await minutes_final_the_day_after(held)
 
     pcc = await make_account(Role.ADM, name="Pete Borough", partners=(agency["PCC"],))
+    # One primary for each partner: Pete takes over from the ADM the meeting was held with.
+    await AdmAssignment.delete().where(AdmAssignment.partner == agency["PCC"])
     await adm_demo.assign(pcc.person_id, "PCC", AdmRole.PRIMARY)
     await Referral.update({Referral.adm: pcc.person_id}).where(Referral.id > 0)
     client.cookies.clear()

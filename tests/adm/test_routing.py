@@ -1,6 +1,7 @@
 from datetime import date
 
 from adm.rules.routing import (
+    AGENCY,
     Absence,
     AdmAssignment,
     AdmRole,
@@ -271,3 +272,54 @@ def test_an_item_whose_adm_was_unassigned_goes_to_whoever_now_decides() -> None:
     verdict = reroute(match("WILTS"), wilts, 15, ON)
     assert verdict is not None and verdict.adm is not None
     assert verdict.adm.name == "Deputy of WILTS"
+
+
+# Adoption West as a company that assesses adopters itself: its own ADM (30) and deputy (31).
+AGENCY_ADM, AGENCY_DEPUTY = 30, 31
+ADOPTION_WEST_ASSESSING = (
+    *ADOPTION_WEST,
+    AdmAssignment(AGENCY_ADM, "Head of Adoption West", AGENCY, AdmRole.PRIMARY),
+    AdmAssignment(AGENCY_DEPUTY, "Deputy head of Adoption West", AGENCY, AdmRole.DEPUTY),
+)
+
+
+def test_an_adopter_approval_the_agency_assessed_goes_to_the_agencys_own_adm() -> None:
+    verdict = route(approval(AGENCY), ADOPTION_WEST_ASSESSING, ON)
+    assert verdict.outcome is Routing.ROUTED
+    assert verdict.partner_code == AGENCY
+    assert verdict.adm is not None
+    assert verdict.adm.person_id == AGENCY_ADM
+    assert not verdict.deputy_used
+
+
+def test_the_agencys_deputy_decides_an_agency_approval_while_its_adm_is_on_easter_leave() -> None:
+    verdict = route(approval(AGENCY), away(ADOPTION_WEST_ASSESSING, AGENCY_ADM), ON)
+    assert verdict.outcome is Routing.ROUTED
+    assert verdict.adm is not None
+    assert verdict.adm.person_id == AGENCY_DEPUTY
+    assert verdict.deputy_used
+    assert verdict.reasons == (
+        "Head of Adoption West (ADM for the agency) is absent on 25 March 2027.",
+    )
+
+
+def test_a_childs_match_still_goes_to_the_childs_council_where_the_agency_assesses() -> None:
+    wiltshire = route(match("WILTS"), ADOPTION_WEST_ASSESSING, ON)
+    assert wiltshire.adm is not None
+    assert (wiltshire.partner_code, wiltshire.adm.person_id) == ("WILTS", 15)
+    should_be_placed = PanelItem(DecidedBy.CHILD_AUTHORITY, AGENCY, "BRISTOL")
+    bristol = route(should_be_placed, ADOPTION_WEST_ASSESSING, ON)
+    assert bristol.adm is not None
+    assert (bristol.partner_code, bristol.adm.person_id) == ("BRISTOL", 11)
+
+
+def test_a_councils_adm_does_not_decide_an_approval_the_agency_assessed() -> None:
+    right = may_decide(15, "WILTS", approval(AGENCY), ADOPTION_WEST_ASSESSING, ON)
+    assert not right.allowed
+    assert right.refusals == ("This item is decided by the ADM for the agency, not for WILTS.",)
+
+
+def test_an_agency_approval_with_no_agency_adm_is_refused_and_says_so() -> None:
+    verdict = route(approval(AGENCY), ADOPTION_WEST, ON)
+    assert verdict.outcome is Routing.REFUSED
+    assert verdict.reasons == ("No ADM is assigned for the agency.",)

@@ -1,5 +1,10 @@
+import os
+import subprocess
+import sys
+
 from governance.roles import Role
 from governance.tables import Account, Person, RoleGrant, SignInSession
+from tests import support
 from tests.conftest import make_account
 
 
@@ -185,3 +190,42 @@ async def test_an_api_client_writes_with_the_csrf_token_from_the_me_endpoint(
     assert refused.status_code == 403
     created = await client.post("/api/v1/accounts", json=body, headers={"x-csrftoken": token})
     assert created.status_code == 201
+
+
+_GRANTS = """
+import asyncio
+from governance.tables import RoleGrant
+async def main():
+    rows = await RoleGrant.select(RoleGrant.role, RoleGrant.partner)
+    print(sorted((r["role"], r["partner"]) for r in rows))
+asyncio.run(main())
+"""
+
+
+def test_create_user_makes_the_agencys_own_adm_and_says_how_to_add_a_missing_partner() -> None:
+    url, data_dir = support.new_database("cli-adm")
+    env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir),
+           "ARGON2_CHEAP": "1"}  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*support.GOVERNANCE, *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    try:
+        assert run("migrate").returncode == 0
+        missing = run("create-user", "--email", "a@example.org", "--name", "Ann",
+                      "--role", "adm", "--adm-partner", "WC")  # fmt: skip
+        assert missing.returncode != 0
+        assert "No partner with code WC" in missing.stderr
+        assert "--adm-partner agency" in missing.stderr
+        made = run("create-user", "--email", "a@example.org", "--name", "Ann",
+                   "--role", "adm", "--adm-partner", "agency")  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert "One-time password" in made.stdout
+        grants = subprocess.run(
+            [sys.executable, "-c", _GRANTS], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert grants.stdout.strip() == "[('adm', None)]"
+    finally:
+        support.drop_database(url, data_dir)

@@ -1,8 +1,14 @@
+from datetime import datetime
 from decimal import Decimal
 
-from governance import audit, services
+from adm import demo as adm_demo
+from adm.rules.routing import AdmRole
+from governance import audit, clock, services
 from governance.roles import Role
-from governance.tables import Agency, FundingShare, Partner, PartnerKind
+from governance.tables import Agency, AuditEntry, FundingShare, Partner, PartnerKind
+from panel import agenda
+from panel.tables import AgendaItem, ItemType, Meeting
+from tests.conftest import make_account
 
 ADOPTION_WEST = [
     ("Bath and North East Somerset Council", "BANES"),
@@ -136,3 +142,79 @@ async def test_a_closure_day_is_added_and_a_duplicate_or_bad_date_changes_nothin
     assert bad.status_code == 422
     assert "must be a real date" in bad.text
     assert await ClosureDay.count() == 1
+
+
+async def test_a_partner_with_a_code_or_name_already_taken_is_refused_and_nothing_changes(
+    client, sign_in, agency
+) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    same_code = await client.post(
+        "/admin/agency/partners",
+        data={"name": "Peterborough Council", "code": "pcc", "kind": "local_authority"},
+    )
+    assert same_code.status_code == 409
+    assert "A partner with short code PCC already exists" in same_code.text
+    same_name = await client.post(
+        "/admin/agency/partners",
+        data={"name": "peterborough city council", "code": "PBC", "kind": "local_authority"},
+    )
+    assert same_name.status_code == 409
+    assert "A partner called peterborough city council already exists" in same_name.text
+    renamed = await client.post(
+        f"/admin/agency/partners/{agency['PCC']}",
+        data={"name": "Cambridgeshire County Council", "code": "PCC", "kind": "local_authority",
+              "version": "1"},
+    )  # fmt: skip
+    assert renamed.status_code == 409
+    assert "A partner called Cambridgeshire County Council already exists" in renamed.text
+    assert await Partner.count() == 2
+    assert (await services.partner(agency["PCC"]))["name"] == "Peterborough City Council"
+
+
+async def test_a_partner_nothing_refers_to_is_removed_and_the_removal_is_audited(
+    client, sign_in, agency
+) -> None:
+    await sign_in(Role.SYSTEM_ADMIN)
+    extra = await services.create_partner(
+        audit.SYSTEM, {"name": "Wiltshire Council", "code": "WC", "kind": "local_authority"}
+    )
+    page = await client.post(f"/admin/agency/partners/{extra}/remove", data={"version": "1"})
+    assert page.status_code == 200
+    assert not await Partner.exists().where(Partner.id == extra)
+    assert await AuditEntry.exists().where(
+        (AuditEntry.record_type == "partner") & (AuditEntry.action == "delete")
+    )
+
+
+async def test_a_partner_with_items_adms_board_members_or_shares_is_not_removed_and_says_why(
+    client, sign_in, agency
+) -> None:
+    admin = await sign_in(Role.SYSTEM_ADMIN)
+    await services.set_funding_shares(
+        audit.SYSTEM, 2026, {agency["CCC"]: "70", agency["PCC"]: "30"}
+    )
+    adm = await make_account(Role.ADM, name="Pat Peterborough", partners=(agency["PCC"],))
+    await adm_demo.assign(adm.person_id, "PCC", AdmRole.PRIMARY)
+    at = datetime(2027, 1, 14, 10, tzinfo=clock.LONDON)
+    meeting = (await Meeting.insert(Meeting(starts_at=at, ends_at=at)).returning(Meeting.id))[0]
+    await agenda.ensure_item_types()
+    kind = await ItemType.select(ItemType.id).where(ItemType.code == "match").first()
+    assert kind is not None
+    await AgendaItem.insert(
+        AgendaItem(meeting=meeting["id"], item_type=kind["id"], case_reference="CH-1",
+                   child_partner=agency["PCC"])
+    )  # fmt: skip
+    page = await client.post(
+        f"/admin/agency/partners/{agency['PCC']}/remove", data={"version": "1"}
+    )
+    assert page.status_code == 409
+    assert "Peterborough City Council cannot be removed while" in page.text
+    for what in (
+        "1 funding shares",
+        "1 decision maker accounts",
+        "1 decision maker assignments",
+        "1 panel items",
+    ):
+        assert what in page.text
+    assert await Partner.exists().where(Partner.id == agency["PCC"])
+    assert admin.name

@@ -11,7 +11,7 @@ import docx
 from governance import audit, clock
 from governance.roles import Role
 from governance.settings import Settings
-from governance.tables import AuditEntry, OutboxMessage
+from governance.tables import Agency, AuditEntry, OutboxMessage
 from panel import agenda, services
 from panel.samples import pdf_paper, word_paper
 from panel.tables import (
@@ -562,3 +562,26 @@ async def test_the_pdf_pack_withholds_the_item_and_names_the_member_on_every_pag
     assert titles[:3] == ["Cover", "Contents", "Agenda"]
     assert titles[3].startswith("Item 1 withheld")
     assert titles[4].startswith("Item 2: CPA/2026/202")
+
+
+async def test_an_adopter_item_may_be_assessed_by_the_agency_itself_only_where_it_assesses(
+    client, sign_in, agency
+) -> None:
+    await sign_in(Role.PANEL_ADVISER)
+    meeting_id = await _meeting()
+    form = {"item_type": str(await _type_id("approval")), "case_reference": "AW/1",
+            "initials": "A.B.", "assessing_partner": "agency"}  # fmt: skip
+    refused = await client.post(f"/panel/meetings/{meeting_id}/agenda/items", data=form)
+    assert refused.status_code == 422
+    assert "The agency does not assess adopters itself" in refused.text
+    assert await AgendaItem.count() == 0
+
+    await Agency.update({Agency.assesses_adopters: True}).where(Agency.id > 0)
+    page = await client.get(f"/panel/meetings/{meeting_id}/agenda")
+    assert '<option value="agency">The agency itself</option>' in page.text
+    item_id = await _add(client, meeting_id, "approval", "AW/1", assessing_partner="agency")
+    row = await AgendaItem.select().where(AgendaItem.id == item_id).first()
+    assert row is not None
+    assert (row["assessed_by_agency"], row["assessing_partner"]) == (True, None)
+    shown = await client.get(f"/panel/items/{item_id}")
+    assert "assessed by the agency itself" in shown.text

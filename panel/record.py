@@ -712,9 +712,16 @@ async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path:
         "defer": RecordStatus.DEFERRED,
         "noted": RecordStatus.NOTED,
     }[action]
+    meaning = ""
+    if outcome:
+        from panel.agenda import outcome_of
+
+        found = await outcome_of(int(item.type["id"]), outcome)
+        meaning = found.meaning.value if found else ""
     values: dict[str, Any] = {
         "status": status,
         "outcome": outcome,
+        "meaning": meaning,
         "reasons": reasons,
         "advice": json.dumps(advice, sort_keys=True) if advice else "",
         "information_needed": info_needed,

@@ -14,7 +14,7 @@ from adm.tables import Referral
 from governance.errors import Conflict, Invalid
 from panel import record
 from panel.tables import ItemRecord
-from tests.adm.support import MEETING_DAY, held_meeting, recommendation
+from tests.adm.support import MEETING_DAY, addressed, held_meeting, recommendation
 
 
 async def _record_all(held, left_early: dict[int, str] | None = None) -> None:
@@ -138,6 +138,7 @@ async def _final(held) -> dict[int, dict[str, Any]]:
     await _record_all(held)
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await addressed(held.adviser)
     return {r["item"]: r for r in await Referral.select()}
 
 

@@ -1124,7 +1124,7 @@ async def save_addressee(
         check.fail("postcode", "Enter a real postcode, like NR1 2DH")
     version = int(existing["version"]) if existing else 0
     if str(data.get("version", "")) != str(version):
-        check.fail("first_surname", STALE_EDIT)
+        raise Conflict(STALE_EDIT, "first_surname")
     check.raise_if_any()
     values.update(
         address="\n".join(lines),

@@ -475,7 +475,7 @@ async def save_outcomes(
     if len(set(wordings)) != len(wordings):
         check.fail("wording_0", "Two outcomes cannot have the same wording")
     if str(data.get("version", "")) != str(kind["version"]):
-        check.fail("wording_0", STALE_EDIT)
+        raise Conflict(STALE_EDIT, "wording_0")
     check.raise_if_any()
     old = _lines(kind["recommendations"])
     renamed = {

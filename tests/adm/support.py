@@ -41,14 +41,19 @@ def user(person: Any, *roles: Role, partners: tuple[int, ...] = ()) -> CurrentUs
     )
 
 
-async def held_meeting(agency: dict[str, int], day: date = MEETING_DAY) -> Held:
+async def held_meeting(
+    agency: dict[str, int],
+    day: date = MEETING_DAY,
+    planned: list[demo.PlannedItem] | None = None,
+) -> Held:
     members = await support.central_list()
     ids = list(members.values())
     meeting_id, items = await demo.past_meeting(
         day,
         ids,
         members["Clara"],
-        [
+        planned
+        or [
             demo.PlannedItem("adopter_approval", "ADP-1", "A B", "PCC"),
             demo.PlannedItem("match", "CH-2", "C D", "PCC"),
             demo.PlannedItem("adopter_approval", "ADP-3", "E F", "CCC"),

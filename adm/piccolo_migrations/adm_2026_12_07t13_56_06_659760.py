@@ -43,7 +43,7 @@ VERSION = "1.38.0"
 DESCRIPTION = ""
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="adm", description=DESCRIPTION)
 
     manager.add_table(class_name="Addressee", tablename="addressee", schema=None, columns=None)

@@ -28,10 +28,8 @@ VERSION = "1.38.0"
 DESCRIPTION = ""
 
 
-async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="panel", description=DESCRIPTION
-    )
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="panel", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ItemTypeOutcome",

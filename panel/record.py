@@ -82,8 +82,8 @@ def allowed_outcomes(recommendations: str) -> list[str]:
 def advice_kind(type_row: dict[str, Any]) -> str:
     if type_row["subject"] == "information" or type_row["decided_by"] == "none":
         return "information"
-    text = f"{type_row['code']} {type_row['name']}".lower()
-    if "match" in text:
+    # The type says what it is (ItemType.category), not its words.
+    if type_row["category"] == "match":
         return "match"
     return "child" if type_row["subject"] == "child" else "adopters"
 

@@ -40,7 +40,7 @@ STAGES = (ClockKind.STAGE_1, ClockKind.STAGE_2)
 # connection of its own.
 _ITEM_SQL = """
 SELECT ai.id, ai.case_reference, ai.initials, ai.meeting, m.starts_at,
-       it.code, it.name AS type_name, it.subject, it.decided_by,
+       it.code, it.name AS type_name, it.subject, it.decided_by, it.category,
        ai.child_partner, ai.assessing_partner,
        cp.name AS child_partner_name, ap.name AS assessing_partner_name,
        a.published_at, r.id AS referral_id, r.decided_on,
@@ -112,14 +112,7 @@ class ItemClocks:
 
 
 def _category(row: dict[str, Any]) -> ItemCategory:
-    return services.category_of(
-        {
-            "code": row["code"],
-            "name": row["type_name"],
-            "subject": row["subject"],
-            "decided_by": row["decided_by"],
-        }
-    )
+    return services.category_of(row)
 
 
 def _partner(row: dict[str, Any]) -> tuple[int | None, str]:

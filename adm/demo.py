@@ -1,6 +1,7 @@
 """The demo's decision side: ADMs and deputies for each council, past panels with their records
 and minutes, decisions made on time and late, a missed clock with its reason, open items in each
-ADM's queue, and one decision running over Christmas."""
+ADM's queue, and one decision running over Christmas. The agency words one outcome its own way
+("Not approved" for "not suitable to adopt"), and every referral's letters have their addressees."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from governance.roles import Role
 from governance.rules.workdays import add_working_days
 from governance.services import AGENCY_SCOPE
 from governance.shapes import DemoAdm, Shape
-from governance.tables import Account, OutboxMessage, Partner, Person, RoleGrant
+from governance.tables import Account, Agency, OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
 from panel.demo import reference
 from panel.tables import (
@@ -67,10 +68,80 @@ async def item_types() -> dict[str, int]:
                     decided_by=decided_by,
                     minutes=minutes,
                     position=position,
+                    category=code if code != "annual_report" else "information",
                 )
             ).returning(ItemType.id)
         )[0]["id"]
+        await agenda.default_outcomes(ids[code])
     return ids
+
+
+# The agency's own wording of "not suitable to adopt": the meaning, the law and the letter stay.
+RENAMED_NOT_SUITABLE = "Not approved"
+
+# Whom each referral's letters go to: the applicants, the adopters of a match (never the child),
+# or the parent of a child who should be placed. Synthetic names and addresses.
+ADDRESSEES: dict[str, tuple[tuple[tuple[str, str, str], ...], str, str]] = {
+    "ADP-2101": ((("Ms", "Jasmine", "Mahmood"), ("Mr", "Kamal", "Mahmood")),
+                 "14 Cromwell Road\nWhittlesey\nPeterborough", "PE7 9ZX"),
+    "CH-3301": ((("Mr", "Daniel", "Hughes"), ("Mr", "Owen", "Hughes")),
+                "3 Mill Lane\nSawston\nCambridge", "CB22 9ZQ"),
+    "ADP-2102": ((("Ms", "Sarah", "Thompson"),), "Flat 2, 41 Mill Road\nCambridge", "CB1 9ZT"),
+    "ADP-2103": ((("Mr", "Umar", "Wahid"), ("Ms", "Vera", "Wahid")),
+                 "5 Orchard Close\nMarch", "PE15 9ZW"),
+    "ADP-2110": ((("Ms", "Aisha", "Khan"), ("Mr", "Imran", "Khan")),
+                 "27 Lincoln Road\nPeterborough", "PE1 9ZK"),
+    "CH-3310": ((("Ms", "Leanne", "Ward"),), "8 Eastfield Road\nPeterborough", "PE1 9ZW"),
+    "CH-3320": ((("Ms", "Priya", "Shah"), ("Ms", "Nadia", "Shah")),
+                "52 Thorpe Road\nPeterborough", "PE3 9ZS"),
+    "ADP-2120": ((("Mr", "Rahul", "Hussain"), ("Mrs", "Parveen", "Hussain")),
+                 "9 Church Street\nSt Ives", "PE27 9ZH"),
+    "ADP-2121": ((("", "Dana", "Fletcher"),), "The Old School House\nHigh Street\nOundle",
+                 "PE8 9ZF"),
+    "ADP-2130": ((("Ms", "Claire", "Vaughan"), ("Mr", "David", "Vaughan")),
+                 "16 Station Road\nEly", "CB7 9ZV"),
+}  # fmt: skip
+
+
+async def _addressees(adviser: Any) -> None:
+    for referral in await Referral.select(
+        Referral.id, Referral.item._.case_reference.as_alias("case")
+    ):
+        found = ADDRESSEES.get(referral["case"])
+        if found is None:
+            continue
+        people, address, postcode = found
+        data: dict[str, Any] = {"address": address, "postcode": postcode, "version": "0"}
+        for n, (title, forenames, surname) in zip(("first", "second"), people, strict=False):
+            data |= {f"{n}_title": title, f"{n}_forenames": forenames, f"{n}_surname": surname}
+        await services.save_addressee(adviser, referral["id"], data)
+
+
+async def _agency_address() -> None:
+    # Where representations are sent; set here unless the agency's settings already hold it.
+    await Agency.update(
+        {
+            Agency.address: "New Shire Hall\nEmery Crescent\nAlconbury Weald\nHuntingdon",
+            Agency.postcode: "PE28 4YE",
+        }
+    ).where(Agency.address == "")
+
+
+async def _reword_not_suitable(adviser: Any) -> None:
+    type_id = (await item_types())["adopter_approval"]
+    kind = await agenda.item_type(type_id)
+    data: dict[str, Any] = {"version": str(kind["version"])}
+    for n, found in enumerate(await agenda.type_outcomes(type_id)):
+        o = found.outcome
+        wording = RENAMED_NOT_SUITABLE if o.wording == "Not suitable to adopt" else o.wording
+        data |= {
+            f"wording_{n}": wording,
+            f"meaning_{n}": o.meaning.value,
+            f"letter_{n}": o.letter.value,
+            f"qualifying_{n}": "yes" if o.qualifying else "",
+            f"closes_{n}": "yes" if o.closes_without_decision else "",
+        }
+    await agenda.save_outcomes(adviser, type_id, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +315,8 @@ async def load(shape: Shape | None = None) -> None:
         return
     today = clock.today()
     adviser = await _actor("adviser@demo.example")
+    await _agency_address()
+    await _reword_not_suitable(adviser)
     # The chairs sign in to approve minutes.
     from governance.demo import DEMO_PASSWORD
 
@@ -298,9 +371,10 @@ async def load(shape: Shape | None = None) -> None:
                 await record.record_item(adviser, item_id, {"action": "noted"})
                 continue
             outcome = outcomes[plan.type_code]
-            # Qualifying determinations: two decided before, one waiting for its ADM.
+            # Qualifying determinations, in the agency's own wording of "not suitable to adopt":
+            # two decided before, one waiting for its ADM.
             if plan.case_reference in ("ADP-2102", "ADP-2103", "ADP-2121"):
-                outcome = "Not suitable to adopt"
+                outcome = RENAMED_NOT_SUITABLE
             data: dict[str, Any] = {
                 "action": "recommend",
                 "outcome": outcome,
@@ -330,6 +404,10 @@ async def load(shape: Shape | None = None) -> None:
         )
         await _sent_before_panel(meeting_id, day, list(zip(item_ids, items, strict=True)))
 
+    # CH-3310 and the newest meeting's items stay open in each ADM's queue.
+    await _christmas_item(shape, [members[name] for name in PANELS[2]], adviser, today)
+    # Letters are addressed: the adviser records who each referral's letters go to.
+    await _addressees(adviser)
     # Decisions: the oldest meeting decided on time and late, letters out; one clock missed.
     await _decide("ADP-2101", 4, told=1, letter=3)
     await _decide("CH-3301", 12, told=2, letter=4, breach=(
@@ -341,8 +419,6 @@ async def load(shape: Shape | None = None) -> None:
     # After the two qualifying determinations: representations awaiting the final decision, and
     # an IRM review whose recommendation came back and was followed by the final decision.
     await _after_determinations(adviser, today)
-    # CH-3310 and the newest meeting's items stay open in each ADM's queue.
-    await _christmas_item(shape, [members[name] for name in PANELS[2]], adviser, today)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
     todays = [members[name] for name in PANELS[3]]

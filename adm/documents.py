@@ -1,121 +1,201 @@
-"""Decision letters (.docx) written from an agency decision maker's decision."""
+"""Decision letters (.docx) written from an agency decision maker's decision: addressed to the
+people it concerns, with the reasons and rights the law requires, ready to send as generated."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
+from types import MappingProxyType
 
 from docx.document import Document
+from docx.text.paragraph import Paragraph
 
 from governance.docx_util import deterministic_docx, marked_document
 from governance.letterhead import Letterhead
 from governance.rules.workdays import long_date
+from panel.rules.outcomes import NOTICE_LETTERS, Letter
 
 REPRESENTATION_WORKING_DAYS = 40  # AAR reg 30B(5)(c)
+FOSTERING_REPRESENTATION_DAYS = 28  # Fostering Services (England) Regulations 2011 reg 27(6)(b)
+
+Outcome = Letter  # the letter a decision gets (panel.rules.outcomes.Letter)
 
 
-class Outcome(StrEnum):
-    SUITABLE = "suitable"
-    NOT_SUITABLE = "not_suitable"
-    MATCH = "match"
-    NO_MATCH = "no_match"
-    SHOULD_BE_PLACED = "should_be_placed"
-    NOT_TO_BE_PLACED = "not_to_be_placed"
+class LetterProblem(ValueError):
+    """A letter that cannot be made as asked, and why, in words for the page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    title: str
+    forenames: str
+    surname: str
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.title, self.forenames, self.surname) if part)
+
+    @property
+    def salutation(self) -> str:
+        # "Ms Khan"; without a title, the whole name ("Alex Morgan").
+        if self.title:
+            return f"{self.title} {self.surname}"
+        return " ".join(part for part in (self.forenames, self.surname) if part)
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     agency_name: str
+    # The agency's postal address, postcode last: where representations are sent.
     agency_address: tuple[str, ...]
     partner_name: str
-    # The applicants, or for a should-be-placed decision the child's parents or guardian.
-    addressees: tuple[str, ...]
-    address: tuple[str, ...]
+    # The applicants (a couple is two), or for a should-be-placed decision the parent or guardian.
+    addressees: tuple[Addressee, ...]
+    address: tuple[str, ...]  # the addressees' postal address, postcode last
     case_reference: str
     meeting_date: date
     panel_recommendation: str
     adm_name: str
     adm_role: str
     decision_date: date
-    outcome: Outcome
+    letter: Letter
     reasons: tuple[str, ...]
     # The agency's logo, contacts and footer as well (governance/letterhead.py); without it the
     # letter is headed with agency_name and agency_address alone.
     letterhead: Letterhead | None = None
+    agreed_with_panel: bool = True
 
     def __post_init__(self) -> None:
         if not self.addressees:
-            raise ValueError("a decision letter needs someone to write to")
+            raise LetterProblem("a decision letter needs someone to write to")
+        if self.letter is Letter.NONE:
+            raise LetterProblem("this decision gets no generated letter")
 
 
-_TITLES = {
-    Outcome.SUITABLE: "Decision on your approval as prospective adopters",
-    Outcome.NOT_SUITABLE: "Qualifying determination: your suitability to adopt",
-    Outcome.MATCH: "Decision on the proposed match",
-    Outcome.NO_MATCH: "Decision on the proposed match",
-    Outcome.SHOULD_BE_PLACED: "Decision that the child should be placed for adoption",
-    Outcome.NOT_TO_BE_PLACED: "Decision on the plan for the child",
-}
+_TITLES: Mapping[Letter, str] = MappingProxyType(
+    {
+        Letter.SUITABLE: "Decision on your approval as prospective adopters",
+        Letter.NOT_SUITABLE: "Qualifying determination: your suitability to adopt",
+        Letter.CONTINUE_APPROVAL: "Decision on the review of your approval as adopters",
+        Letter.TERMINATION: "Qualifying determination: the review of your approval as adopters",
+        Letter.MATCH: "Decision on the proposed match",
+        Letter.NO_MATCH: "Decision on the proposed match",
+        Letter.SHOULD_BE_PLACED: "Decision that the child should be placed for adoption",
+        Letter.NOT_TO_BE_PLACED: "Decision on the plan for the child",
+        Letter.FOSTER_APPROVED: "Decision on your approval as foster carers",
+        Letter.FOSTER_NOT_APPROVED: "Qualifying determination: your approval as foster carers",
+    }
+)
 
-_CONSIDERED = {
-    Outcome.SUITABLE: "your application to adopt",
-    Outcome.NOT_SUITABLE: "your application to adopt",
-    Outcome.MATCH: "the proposal that the child should be placed with you",
-    Outcome.NO_MATCH: "the proposal that the child should be placed with you",
-    Outcome.SHOULD_BE_PLACED: "the plan for the child",
-    Outcome.NOT_TO_BE_PLACED: "the plan for the child",
-}
+_CONSIDERED: Mapping[Letter, str] = MappingProxyType(
+    {
+        Letter.SUITABLE: "your application to adopt",
+        Letter.NOT_SUITABLE: "your application to adopt",
+        Letter.CONTINUE_APPROVAL: "the review of your approval as prospective adopters",
+        Letter.TERMINATION: "the review of your approval as prospective adopters",
+        Letter.MATCH: "the proposal that a child should be placed with you for adoption",
+        Letter.NO_MATCH: "the proposal that a child should be placed with you for adoption",
+        Letter.SHOULD_BE_PLACED: "the plan for the child",
+        Letter.NOT_TO_BE_PLACED: "the plan for the child",
+        Letter.FOSTER_APPROVED: "your application to be approved as foster carers for fostering "
+        "for adoption",
+        Letter.FOSTER_NOT_APPROVED: "your application to be approved as foster carers for "
+        "fostering for adoption",
+    }
+)
 
-_DECIDED = {
-    Outcome.SUITABLE: "I decided that you are suitable to adopt a child.",
-    Outcome.NOT_SUITABLE: (
-        "I made a qualifying determination that you are not suitable to adopt a child. This "
-        "means that the agency proposes not to approve you as prospective adopters."
-    ),
-    Outcome.MATCH: "I decided that the child should be placed for adoption with you.",
-    Outcome.NO_MATCH: "I decided that the child should not be placed for adoption with you.",
-    Outcome.SHOULD_BE_PLACED: "I decided that the child should be placed for adoption.",
-    Outcome.NOT_TO_BE_PLACED: "I decided that the child should not be placed for adoption.",
-}
+_DECIDED: Mapping[Letter, str] = MappingProxyType(
+    {
+        Letter.SUITABLE: "I decided that you are suitable to adopt a child.",
+        Letter.NOT_SUITABLE: (
+            "I made a qualifying determination that you are not suitable to adopt a child. This "
+            "means that the agency proposes not to approve you as suitable to adopt a child."
+        ),
+        Letter.CONTINUE_APPROVAL: (
+            "I decided that you continue to be suitable to adopt a child: your approval continues."
+        ),
+        Letter.TERMINATION: (
+            "I made a qualifying determination that you are no longer suitable to adopt a child. "
+            "This means that the agency proposes to terminate your approval as suitable to adopt "
+            "a child."
+        ),
+        Letter.MATCH: "I decided that the child should be placed for adoption with you.",
+        Letter.NO_MATCH: "I decided that the child should not be placed for adoption with you.",
+        Letter.SHOULD_BE_PLACED: "I decided that the child should be placed for adoption.",
+        Letter.NOT_TO_BE_PLACED: "I decided that the child should not be placed for adoption.",
+        Letter.FOSTER_APPROVED: (
+            "I decided to approve you as foster carers, so that a child may be placed with you "
+            "under fostering for adoption."
+        ),
+        Letter.FOSTER_NOT_APPROVED: (
+            "I made a qualifying determination that you are not suitable to be foster carers. "
+            "This means that the agency proposes not to approve you as foster carers."
+        ),
+    }
+)
 
-_NEXT = {
-    Outcome.SUITABLE: "Your social worker will contact you to talk about what happens next.",
-    Outcome.NOT_SUITABLE: "",
-    Outcome.MATCH: (
-        "Your social worker and the child's social worker will contact you about the "
-        "placement plan and adoption support."
-    ),
-    Outcome.NO_MATCH: (
-        "Your social worker will contact you to talk about this decision and what happens "
-        "next. Your approval as prospective adopters is not affected by it."
-    ),
-    Outcome.SHOULD_BE_PLACED: (
-        "The child's social worker will contact you to talk about this decision and what "
-        "happens next."
-    ),
-    Outcome.NOT_TO_BE_PLACED: (
-        "The child's social worker will contact you to talk about this decision and the "
-        "plan for the child."
-    ),
-}
+_NEXT: Mapping[Letter, str] = MappingProxyType(
+    {
+        Letter.SUITABLE: "Your social worker will contact you to talk about what happens next.",
+        Letter.CONTINUE_APPROVAL: "Your social worker will contact you about what happens next.",
+        Letter.MATCH: (
+            "Your social worker and the child's social worker will contact you about the "
+            "placement plan and adoption support."
+        ),
+        Letter.NO_MATCH: (
+            "Your social worker will contact you to talk about this decision and what happens "
+            "next. Your approval as prospective adopters is not affected by it."
+        ),
+        Letter.SHOULD_BE_PLACED: (
+            "The child's social worker will contact you to talk about this decision and what "
+            "happens next."
+        ),
+        Letter.NOT_TO_BE_PLACED: (
+            "The child's social worker will contact you to talk about this decision and the "
+            "plan for the child."
+        ),
+        Letter.FOSTER_APPROVED: (
+            "Your social worker will contact you about the foster care agreement and what "
+            "happens next."
+        ),
+    }
+)
+
+# What the final decision will be about if the addressees do nothing within the window.
+_FINAL: Mapping[Letter, str] = MappingProxyType(
+    {
+        Letter.NOT_SUITABLE: "your suitability to adopt",
+        Letter.TERMINATION: "whether your approval as prospective adopters is terminated",
+        Letter.FOSTER_NOT_APPROVED: "your approval as foster carers",
+    }
+)
 
 
 def decision_letter(decision: Decision, *, dated: date, respond_by: date | None = None) -> bytes:
-    if decision.outcome is Outcome.NOT_SUITABLE:
+    """The letter; raises LetterProblem, saying why, when it cannot be made."""
+    notice = decision.letter in NOTICE_LETTERS
+    if notice:
         if respond_by is None:
-            raise ValueError(
-                "a not-suitable letter must give the last day for representations or review"
+            raise LetterProblem(
+                "a qualifying determination's letter must give the last day for "
+                "representations or review"
             )
         if respond_by <= dated:
-            raise ValueError("the last day for representations must come after the letter")
+            raise LetterProblem("the last day for representations must come after the letter")
         if not decision.reasons:
-            raise ValueError("a qualifying determination must give its reasons")
+            raise LetterProblem(
+                "a qualifying determination must give its reasons (AAR reg 30B(5)(b); "
+                "Fostering Services (England) Regulations 2011 reg 27(6)(a))"
+            )
     elif respond_by is not None:
-        raise ValueError("only a not-suitable letter carries a date for representations")
+        raise LetterProblem("only a qualifying determination carries a date for representations")
     if dated < decision.decision_date:
-        raise ValueError("a letter cannot be dated before the decision it gives")
+        raise LetterProblem("a letter cannot be dated before the decision it gives")
+    if not decision.address:
+        raise LetterProblem("a letter needs the postal address of the people it goes to")
+    if notice and not decision.agency_address:
+        raise LetterProblem("a qualifying determination's letter needs the agency's postal address")
 
-    title = _TITLES[decision.outcome]
+    title = _TITLES[decision.letter]
     document = marked_document(
         title=title,
         author=decision.agency_name,
@@ -124,7 +204,7 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
     _letterhead(document, decision, dated)
     document.add_heading(title, level=1)
     document.add_paragraph(
-        f"The adoption panel considered {_CONSIDERED[decision.outcome]} "
+        f"The adoption panel considered {_CONSIDERED[decision.letter]} "
         f"(our reference {decision.case_reference}) on {long_date(decision.meeting_date)}. "
         "Its recommendation was:"
     )
@@ -132,16 +212,21 @@ def decision_letter(decision: Decision, *, dated: date, respond_by: date | None 
     document.add_paragraph(
         f"As the agency decision maker for {decision.partner_name}, I considered the panel's "
         "recommendation, the minutes of the meeting and the papers the panel saw. "
-        f"On {long_date(decision.decision_date)} {_DECIDED[decision.outcome]}"
+        f"On {long_date(decision.decision_date)} {_DECIDED[decision.letter]}"
     )
+    if notice and not decision.agreed_with_panel:
+        # AAR reg 30B(5)(b): a copy of the panel's recommendation if it is different.
+        document.add_paragraph(
+            "My decision differs from the panel's recommendation, which is quoted above in full."
+        )
     if decision.reasons:
         document.add_heading("Reasons for the decision", level=2)
         for reason in decision.reasons:
             document.add_paragraph(reason)
     if respond_by is not None:
         _right_to_representations_or_review(document, decision, respond_by)
-    if _NEXT[decision.outcome]:
-        document.add_paragraph(_NEXT[decision.outcome])
+    if decision.letter in _NEXT:
+        document.add_paragraph(_NEXT[decision.letter])
     _sign_off(document, decision)
     return deterministic_docx(document, dated=dated)
 
@@ -173,7 +258,11 @@ def final_decision_letter(final: FinalDecision, *, dated: date) -> bytes:
         raise ValueError("a letter cannot be dated before the decision it gives")
     decision = final.decision
     title = "Final decision: your suitability to adopt"
-    document = marked_document(title=title, author=decision.agency_name)
+    document = marked_document(
+        title=title,
+        author=decision.agency_name,
+        letterhead=decision.letterhead or Letterhead(decision.agency_name, decision.agency_address),
+    )
     _letterhead(document, decision, dated)
     document.add_heading(title, level=1)
     document.add_paragraph(
@@ -213,11 +302,12 @@ def final_decision_letter(final: FinalDecision, *, dated: date) -> bytes:
 
 
 def _letterhead(document: Document, decision: Decision, dated: date) -> None:
-    # The agency's name and address are already at the top (marked_document's letterhead).
+    # The agency's name, address, logo and footer are the document's letterhead (marked_document,
+    # governance/letterhead.py); the body opens with the date, reference, address and greeting.
     document.add_paragraph(long_date(dated))
     document.add_paragraph(f"Our reference: {decision.case_reference}")
-    _lines(document, (*decision.addressees, *decision.address))
-    document.add_paragraph(f"Dear {_joined(decision.addressees)}")
+    _lines(document, (_names(decision.addressees), *decision.address))
+    document.add_paragraph(f"Dear {_joined([a.salutation for a in decision.addressees])}")
 
 
 def _right_to_representations_or_review(
@@ -226,15 +316,25 @@ def _right_to_representations_or_review(
     document.add_heading(
         "Your right to make representations or to ask for an independent review", level=2
     )
-    document.add_paragraph(
+    last_day = f"{respond_by:%A} {long_date(respond_by)}"
+    if decision.letter is Letter.FOSTER_NOT_APPROVED:
+        # Fostering Services (England) Regulations 2011 reg 27(6)(b): "within 28 days of the
+        # date of the notice" - calendar days, the day of the notice not counted.
+        period = f"within {FOSTERING_REPRESENTATION_DAYS} days of the date of this notice"
+    else:
         # AAR reg 30B(5)(c): "within 40 working days beginning with the date on which the
         # notification was sent" - the day of sending is the first of them.
-        f"You have the right, within {REPRESENTATION_WORKING_DAYS} working days beginning with "
-        f"the date this notice was sent, that is by {respond_by:%A} {long_date(respond_by)} at "
-        "the latest, to do one of the following:"
+        period = (
+            f"within {REPRESENTATION_WORKING_DAYS} working days beginning with the date this "
+            "notice was sent"
+        )
+    document.add_paragraph(
+        f"You have the right, {period}, that is by {last_day} at the latest, to do one of the "
+        "following:"
     )
     document.add_paragraph(
-        f"make written representations to {decision.agency_name} at the address above; or",
+        f"make written representations to {decision.agency_name}, "
+        f"{', '.join(decision.agency_address)}; or",
         style="List Bullet",
     )
     document.add_paragraph(
@@ -243,14 +343,18 @@ def _right_to_representations_or_review(
         style="List Bullet",
     )
     document.add_paragraph(
-        f"If you do neither by {respond_by:%A} {long_date(respond_by)}, the agency decision maker "
-        "will make a final decision on your suitability to adopt."
+        f"If you do neither by {last_day}, the agency decision maker will make a final decision "
+        f"on {_FINAL[decision.letter]}."
     )
 
 
 def _sign_off(document: Document, decision: Decision) -> None:
-    document.add_paragraph("Yours sincerely")
-    _lines(
+    # The closing and the signature stay on the page of the letter's last paragraph.
+    last = document.paragraphs[-1]
+    _keep_with_next(last)
+    closing = document.add_paragraph("Yours sincerely")
+    _keep_with_next(closing)
+    signature = _lines(
         document,
         (
             decision.adm_name,
@@ -258,10 +362,27 @@ def _sign_off(document: Document, decision: Decision) -> None:
             f"Agency decision maker for {decision.partner_name}",
         ),
     )
+    signature.paragraph_format.keep_together = True
 
 
-def _lines(document: Document, lines: Sequence[str]) -> None:
-    document.add_paragraph().add_run("\n".join(lines))
+def _keep_with_next(paragraph: Paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_together = True
+
+
+def _lines(document: Document, lines: Sequence[str]) -> Paragraph:
+    paragraph = document.add_paragraph()
+    paragraph.add_run("\n".join(lines))
+    return paragraph
+
+
+def joined_names(people: Sequence[Addressee]) -> str:
+    """ "Ms Aisha Khan and Mr Imran Khan"."""
+    return _names(people)
+
+
+def _names(people: Sequence[Addressee]) -> str:
+    return _joined([person.full_name for person in people])
 
 
 def _joined(names: Sequence[str]) -> str:

@@ -16,12 +16,13 @@ from adm.rules import routing
 from adm.rules.after_determination import FinalOutcome, Stage
 from adm.rules.routing import DecidedBy
 from adm.tables import AdmAssignment, Decision, Referral, ReferralStatus, Verdict
+from governance import agency as agency_details
 from governance import audit, clock, db
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict
 from governance.rules.workdays import long_date
-from governance.tables import Agency
 from governance.validate import Checker
+from panel.rules.outcomes import Letter
 from panel.tables import ItemRecord
 
 RESPONSE_KINDS = {
@@ -263,10 +264,23 @@ async def final_letter(referral_id: int) -> tuple[str, bytes]:
     if first is None:
         raise Conflict("The qualifying determination is not on record.")
     item = await ItemRecord.select(ItemRecord.outcome).where(ItemRecord.item == row["item"]).first()
-    agency = await Agency.select(Agency.name).first()
+    heading = await agency_details.letterhead()
+    to = await services.addressee(referral_id)
+    if to is None or not to.people or not to.address:
+        raise Conflict(
+            "The letter cannot be made: record the applicants' names and postal address first "
+            "(Addressee, on the referral page)."
+        )
     assignment = (
         await AdmAssignment.select(AdmAssignment.job_title)
-        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .where(
+            (AdmAssignment.person == row["adm"])
+            & (
+                AdmAssignment.partner.is_null()
+                if row["partner"] is None
+                else AdmAssignment.partner == row["partner"]
+            )
+        )
         .first()
     )
     received = []
@@ -298,25 +312,27 @@ async def final_letter(referral_id: int) -> tuple[str, bytes]:
         recommendation, by = row["panel_recommendation"], "the adoption panel"
     else:
         recommendation, by = "", ""
-    who = row["initials"] or "the applicants"
     dated = max(clock.today(), row["final_decided_on"])
     reasons = tuple(p for p in row["final_reasons"].split("\n\n") if p.strip())
     content = letters.final_decision_letter(
         letters.FinalDecision(
             decision=letters.Decision(
-                agency_name=agency["name"] if agency else "The agency",
-                agency_address=(),
-                partner_name=row["partner_name"],
-                addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
-                address=("Address held on the case record",),
+                agency_name=heading.name if heading else "The agency",
+                agency_address=heading.address if heading else (),
+                partner_name=row["partner_name"]
+                if row["partner"]
+                else (heading.name if heading else "the agency"),
+                addressees=to.people,
+                address=to.address,
                 case_reference=row["case_reference"],
                 meeting_date=row["meeting_on"],
                 panel_recommendation=item["outcome"] if item else "",
                 adm_name=row["adm_name"],
                 adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
                 decision_date=first["decided_on"],
-                outcome=letters.Outcome.NOT_SUITABLE,
+                letter=Letter.NOT_SUITABLE,
                 reasons=tuple(p for p in first["reasons"].split("\n\n") if p.strip()),
+                letterhead=heading,
             ),
             notice_sent_on=row["letter_sent_on"],
             received=tuple(received),

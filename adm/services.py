@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from adm.rules import after_determination, clocks, routing
 from adm.rules.clocks import ClockKind, ClockState, ItemCategory
 from adm.rules.routing import AdmRole, DecidedBy
 from adm.tables import (
+    Addressee,
     AdmAbsence,
     AdmAssignment,
     ClockNote,
@@ -38,6 +40,7 @@ from governance.settings import Settings
 from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
+from panel.rules.outcomes import NOTICE_LETTERS, Letter, Meaning, Outcome
 from panel.tables import (
     Agenda,
     ItemRecord,
@@ -69,6 +72,7 @@ AFTER_MEETING = (
     ClockKind.TOLD_IN_WRITING,
     ClockKind.REPRESENTATIONS_OR_IRM,
     ClockKind.FINAL_DECISION,
+    ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
 )
 REMINDER_JOB = "adm_reminders"
 RECENT_DAYS = 30  # closed items stay on the clocks page this long
@@ -87,44 +91,16 @@ class Forbidden(Exception):
 
 
 def category_of(type_row: dict[str, Any]) -> ItemCategory:
-    """Which clocks an item type keeps: a local type takes those of the kind it resembles."""
-    code = str(type_row["code"]).lower()
-    if code in ItemCategory.__members__.values():
-        return ItemCategory(code)
-    text = f"{code} {type_row['name']}".lower()
-    if type_row["decided_by"] == DecidedBy.NONE or type_row["subject"] == "information":
-        return ItemCategory.INFORMATION
-    for words, category in (
-        (("match",), ItemCategory.MATCH),
-        (("brief",), ItemCategory.BRIEF_PAR),
-        (("review", "termination", "terminate"), ItemCategory.REVIEW_OF_APPROVAL),
-        (("foster", "early permanence", "early_permanence"), ItemCategory.FOSTER_TO_ADOPT),
-        (("placed", "placement"), ItemCategory.SHOULD_BE_PLACED),
-    ):
-        if any(word in text for word in words):
-            return category
-    if type_row["subject"] == "child":
-        return ItemCategory.SHOULD_BE_PLACED
-    return ItemCategory.ADOPTER_APPROVAL
+    """Which clocks an item type keeps and whose law applies: the type says (ItemType.category,
+    set with the type; panel.rules.outcomes.Category)."""
+    return ItemCategory(type_row["category"])
 
 
-def is_qualifying(outcome: str) -> bool:
-    words = outcome.lower()
-    return "not suitable" in words or "terminat" in words
-
-
-def letter_outcome(category: ItemCategory, outcome: str) -> letters.Outcome | None:
-    words = outcome.lower()
-    refused = "not" in words.split() or "no match" in words
-    if category in (ItemCategory.MATCH,):
-        return letters.Outcome.NO_MATCH if refused else letters.Outcome.MATCH
-    if category is ItemCategory.SHOULD_BE_PLACED:
-        return letters.Outcome.NOT_TO_BE_PLACED if refused else letters.Outcome.SHOULD_BE_PLACED
-    if "not suitable" in words:
-        return letters.Outcome.NOT_SUITABLE
-    if any(w in words for w in ("suitable", "approve", "continue")) and "not" not in words:
-        return letters.Outcome.SUITABLE
-    return None
+async def outcome_for(type_id: int, wording: str) -> Outcome | None:
+    """What one of an item type's outcomes means, whether a decision following it is a
+    qualifying determination, and which letter it gets: from the type's outcomes
+    (panel.agenda.outcome_of), never from the wording."""
+    return await agenda.outcome_of(type_id, wording)
 
 
 # ---------------------------------------------------------------- assignments
@@ -469,6 +445,10 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
         ItemRecord.item._.item_type._.code.as_alias("code"),
         ItemRecord.item._.item_type._.name.as_alias("type_name"),
         ItemRecord.item._.item_type._.subject.as_alias("subject"),
+        ItemRecord.item._.item_type._.category.as_alias("category"),
+        ItemRecord.item._.item_type.as_alias("type_id"),
+        ItemRecord.outcome,
+        ItemRecord.meaning,
         ItemRecord.item._.assessing_partner._.code.as_alias("assessing"),
         ItemRecord.item._.assessed_by_agency.as_alias("by_agency"),
         ItemRecord.item._.child_partner._.code.as_alias("child"),
@@ -485,6 +465,15 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
     for row in rows:
         if await Referral.exists().where(Referral.item == row["item"]):
             continue
+        recommended = await outcome_for(row["type_id"], row["outcome"])
+        if recommended is not None and recommended.closes_without_decision:
+            # "A full report is needed" on a brief report: the panel asks for a PAR and the ADM
+            # decides nothing, so no decision clock runs.
+            messages.append(
+                f"{row['case_reference']} is not for decision: the panel recommended "
+                f"'{row['outcome']}', which closes the case with no decision."
+            )
+            continue
         item = _panel_item(
             sat.get(row["item"]),
             _decided_by(row["decided_by"]),
@@ -500,14 +489,7 @@ async def route_meeting(actor: Actor, meeting_id: int, received_on: date) -> lis
             await audit.record(actor, "refused", "referral", row["item"], summary=text)
             continue
         meeting_on = clock.london(row["starts_at"]).date()
-        category = category_of(
-            {
-                "code": row["code"],
-                "name": row["type_name"],
-                "decided_by": row["decided_by"],
-                "subject": row["subject"],
-            }
-        )
+        category = category_of(row)
         async with db.transaction():
             referral_id = (
                 await Referral.insert(
@@ -669,6 +651,7 @@ def _referral_columns() -> tuple[Any, ...]:
         Referral.item._.meeting.as_alias("meeting_id"),
         Referral.item._.item_type._.name.as_alias("type_name"),
         Referral.item._.item_type._.recommendations.as_alias("recommendations"),
+        Referral.item._.item_type.as_alias("type_id"),
     )
 
 
@@ -927,6 +910,12 @@ async def details(row: dict[str, Any]) -> dict[str, Any]:
         "clocks": evaluate_referral(row, notes, today, cals),
         "outcomes": record.allowed_outcomes(row["recommendations"]),
         "papers": papers,
+        "letter_problem": (
+            await letter_problem(row["id"]) if row["status"] == ReferralStatus.DECIDED else ""
+        ),
+        "addressee_named": letters.joined_names(to.people)
+        if (to := await addressee(row["id"]))
+        else "",
     }
 
 
@@ -1017,16 +1006,24 @@ async def decide(
         outcome = check.choice("outcome", data.get("outcome"), "What you decide instead", others)
     elif verdict == Verdict.MORE_INFORMATION:
         outcome = ""
-    qualifying = verdict != Verdict.MORE_INFORMATION and is_qualifying(outcome)
+    decided = await outcome_for(row["type_id"], outcome) if outcome else None
+    qualifying = verdict != Verdict.MORE_INFORMATION and decided is not None and decided.qualifying
     # Reasons are owed when the decision departs from the recommendation, and for every
-    # qualifying determination, whose letter must give them (AAR reg 30B).
+    # qualifying determination whether or not the ADM agrees with the panel: its notice must
+    # send them (AAR reg 30B(5)(a)-(b); Fostering Services (England) Regulations 2011 reg 27(6)).
     reasons = check.text(
         "reasons",
         data.get("reasons"),
         "The information you need" if verdict == Verdict.MORE_INFORMATION else "Your reasons",
         max_length=10_000,
-        required=departing or qualifying,
+        required=departing and not qualifying,
     )
+    if qualifying and not reasons and "reasons" not in check.errors:
+        check.fail(
+            "reasons",
+            "Enter your reasons: this is a qualifying determination, and its notice must send "
+            "them whether or not you agree with the panel",
+        )
     if str(data.get("version", row["version"])) != str(row["version"]):
         check.fail("verdict", STALE_EDIT)
     check.raise_if_any()
@@ -1059,6 +1056,8 @@ async def decide(
                         referral=referral_id,
                         verdict=verdict,
                         outcome=outcome,
+                        meaning=(decided.meaning if decided else Meaning.MORE_INFORMATION).value,
+                        letter=(decided.letter if decided else Letter.NONE).value,
                         decided_on=decided_on,
                         reasons=reasons,
                         qualifying=qualifying,
@@ -1207,6 +1206,8 @@ async def record_breach(
 
 
 async def letter(referral_id: int) -> tuple[str, bytes]:
+    """The decision letter of a referral, or Conflict saying in plain words why it cannot be
+    made (the page shows it; a letter never fails with a server error)."""
     row = await referral(referral_id)
     decision = (
         await Decision.select()
@@ -1216,12 +1217,32 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     )
     if decision is None or row["status"] != ReferralStatus.DECIDED:
         raise Conflict("There is no decision yet to write a letter from.")
-    category = ItemCategory(row["category"])
-    kind = letter_outcome(category, decision["outcome"])
-    if kind is None:
+    kind = Letter(decision["letter"] or Letter.NONE)
+    if kind is Letter.NONE:
         raise Conflict(
-            f"No letter is generated for a '{decision['outcome']}' decision: write it from the "
-            "case record."
+            f"No letter is generated for a '{decision['outcome']}' decision (the item type's "
+            "outcomes say so): write it from the case record."
+        )
+    to = await addressee(referral_id)
+    if to is None or not to.people or not to.address:
+        raise Conflict(
+            "The letter cannot be made yet: record the names and postal address of the people "
+            "it goes to (Addressee, on this item's page)."
+        )
+    agency = await Agency.select(Agency.name, Agency.address, Agency.postcode).first()
+    agency_address = _address_lines(agency["address"], agency["postcode"]) if agency else ()
+    if kind in NOTICE_LETTERS and not agency_address:
+        raise Conflict(
+            "The letter cannot be made yet: it must give the address for representations, and "
+            "the agency's postal address is not recorded (Agency settings)."
+        )
+    reasons = tuple(p for p in decision["reasons"].split("\n\n") if p.strip())
+    if kind in NOTICE_LETTERS and not reasons:
+        # Decisions recorded before reasons were required for a qualifying determination.
+        raise Conflict(
+            "This qualifying determination was recorded without its reasons, and its letter "
+            "must give them: write the letter from the case record, with the decision maker's "
+            "reasons."
         )
     item = await ItemRecord.select(ItemRecord.outcome).where(ItemRecord.item == row["item"]).first()
     heading = await agency_details.letterhead()
@@ -1239,45 +1260,162 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     )
     dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
     respond_by = None
-    if kind is letters.Outcome.NOT_SUITABLE:
+    if kind in NOTICE_LETTERS:
         # The letter is the written notice: its last day is the clock's, from the same rule.
+        window = (
+            ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM
+            if kind is Letter.FOSTER_NOT_APPROVED
+            else ClockKind.REPRESENTATIONS_OR_IRM
+        )
         respond_by = clocks.due_date(
-            clocks.Clock(ClockKind.REPRESENTATIONS_OR_IRM, dated),
+            clocks.Clock(window, dated),
             await _calendars(dated, dated + timedelta(days=120)),
             clocks.DEFAULT_CLOCK_POLICY,
         )
-    who = row["initials"] or "the applicants"
-    reasons = tuple(p for p in decision["reasons"].split("\n\n") if p.strip())
-    if kind is letters.Outcome.NOT_SUITABLE and not reasons:
-        # Decisions recorded before reasons were required for a qualifying determination.
-        raise Conflict(
-            "This 'not suitable' decision was recorded without its reasons, and its letter must "
-            "give them: write the letter from the case record, with the decision maker's reasons."
+    try:
+        content = letters.decision_letter(
+            letters.Decision(
+                agency_name=agency["name"] if agency else "The agency",
+                agency_address=agency_address,
+                # The agency's own decision maker decides for the agency: the letter names it.
+                partner_name=row["partner_name"]
+                if row["partner"]
+                else (agency["name"] if agency else "the agency"),
+                addressees=to.people,
+                address=to.address,
+                case_reference=row["case_reference"],
+                meeting_date=row["meeting_on"],
+                panel_recommendation=item["outcome"] if item else "",
+                adm_name=row["adm_name"],
+                adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+                decision_date=decision["decided_on"],
+                letter=kind,
+                reasons=reasons,
+                agreed_with_panel=decision["verdict"] == Verdict.AGREE,
+                letterhead=heading,
+            ),
+            dated=dated,
+            respond_by=respond_by,
         )
-    content = letters.decision_letter(
-        letters.Decision(
-            agency_name=heading.name if heading else "The agency",
-            agency_address=heading.address if heading else (),
-            # The agency's own decision maker decides for the agency: the letter names it.
-            partner_name=row["partner_name"]
-            if row["partner"]
-            else (heading.name if heading else "the agency"),
-            addressees=(f"The applicants ({who})" if row["initials"] else "The applicants",),
-            address=("Address held on the case record",),
-            case_reference=row["case_reference"],
-            meeting_date=row["meeting_on"],
-            panel_recommendation=item["outcome"] if item else "",
-            adm_name=row["adm_name"],
-            adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
-            decision_date=decision["decided_on"],
-            outcome=kind,
-            reasons=reasons,
-            letterhead=heading,
-        ),
-        dated=dated,
-        respond_by=respond_by,
-    )
+    except letters.LetterProblem as problem:
+        raise Conflict(f"The letter cannot be made: {problem}.") from None
     return f"decision-letter-{row['case_reference']}.docx", content
+
+
+async def letter_problem(referral_id: int) -> str:
+    """Why this referral's letter cannot be made now, or "" if it can."""
+    try:
+        await letter(referral_id)
+    except Conflict as refused:
+        return refused.message
+    return ""
+
+
+def _address_lines(address: str, postcode: str) -> tuple[str, ...]:
+    lines = [line.strip() for line in (address or "").splitlines() if line.strip()]
+    if postcode and postcode.strip():
+        lines.append(postcode.strip().upper())
+    return tuple(lines)
+
+
+# ---------------------------------------------------------------- addressees
+
+
+@dataclass(frozen=True, slots=True)
+class LetterAddressee:
+    people: tuple[letters.Addressee, ...]
+    address: tuple[str, ...]  # postcode last
+    version: int
+
+
+async def addressee(referral_id: int) -> LetterAddressee | None:
+    row = await Addressee.select().where(Addressee.referral == referral_id).first()
+    if row is None:
+        return None
+    people = tuple(
+        letters.Addressee(row[f"{n}_title"], row[f"{n}_forenames"], row[f"{n}_surname"])
+        for n in ("first", "second")
+        if row[f"{n}_surname"]
+    )
+    return LetterAddressee(people, _address_lines(row["address"], row["postcode"]), row["version"])
+
+
+async def addressee_values(actor: Actor, referral_id: int, *, path: str = "") -> dict[str, Any]:
+    """The addressee form's values; a view of personal data, so audited."""
+    await referral(referral_id)
+    row = await Addressee.select().where(Addressee.referral == referral_id).first()
+    await audit.record(actor, "view", "addressee", referral_id, path=path)
+    return dict(row) if row else {"version": 0}
+
+
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+async def save_addressee(
+    actor: Actor, referral_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    row = await referral(referral_id)
+    existing = await Addressee.select().where(Addressee.referral == referral_id).first()
+    check = Checker()
+    values: dict[str, Any] = {}
+    for n, who in (("first", "First person"), ("second", "Second person (a couple)")):
+        required = n == "first"
+        values[f"{n}_title"] = check.text(
+            f"{n}_title", data.get(f"{n}_title"), f"{who}: title", max_length=20, required=False
+        )
+        values[f"{n}_forenames"] = check.text(
+            f"{n}_forenames", data.get(f"{n}_forenames"), f"{who}: first names",
+            max_length=100, required=False,
+        )  # fmt: skip
+        values[f"{n}_surname"] = check.text(
+            f"{n}_surname", data.get(f"{n}_surname"), f"{who}: surname",
+            max_length=100, required=required,
+        )  # fmt: skip
+        if (
+            not required
+            and not values[f"{n}_surname"]
+            and (values[f"{n}_title"] or values[f"{n}_forenames"])
+        ):
+            check.fail(f"{n}_surname", f"Enter {who.lower()}: surname, or leave the title empty")
+    address = check.text("address", data.get("address"), "Address", max_length=500)
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    if len(lines) > 6:
+        check.fail("address", "The address must be 6 lines or fewer, without the postcode")
+    postcode = re.sub(r"\s+", " ", str(data.get("postcode") or "").strip().upper())
+    if not _POSTCODE.match(postcode):
+        check.fail("postcode", "Enter a real postcode, like NR1 2DH")
+    version = int(existing["version"]) if existing else 0
+    if str(data.get("version", "")) != str(version):
+        raise Conflict(STALE_EDIT, "first_surname")
+    check.raise_if_any()
+    values.update(
+        address="\n".join(lines),
+        postcode=postcode,
+        updated_by=getattr(actor, "person_id", None),
+        updated_at=clock.now(),
+    )
+    async with db.transaction():
+        if existing is None:
+            await Addressee.insert(Addressee(referral=referral_id, version=1, **values))
+        else:
+            updated = (
+                await Addressee.update(
+                    {getattr(Addressee, k): v for k, v in values.items()}
+                    | {Addressee.version: version + 1}
+                )
+                .where((Addressee.id == existing["id"]) & (Addressee.version == version))
+                .returning(Addressee.id)
+            )
+            if not updated:
+                raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor,
+            "update" if existing else "create",
+            "addressee",
+            referral_id,
+            path=path,
+            summary=f"{row['case_reference']}: addressee for letters",
+        )
 
 
 # ---------------------------------------------------------------- the clocks dashboard

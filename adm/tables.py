@@ -110,12 +110,36 @@ class Decision(Table):
     referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.restrict)
     verdict = Varchar(length=20, choices=Verdict)
     outcome = Varchar(length=200, default="")  # what was decided, in the item type's words
+    # What that outcome meant (panel.rules.outcomes.Meaning) and the letter it gets (Letter),
+    # fixed when the decision was recorded: a later rewording of the type changes neither.
+    meaning = Varchar(length=30, default="")
+    letter = Varchar(length=30, default="none")
     decided_on = Date()
     reasons = Text(default="")
     qualifying = Boolean(default=False)  # a "not suitable" determination (AAR reg 30B)
     decided_by = ForeignKey(references=Person, null=False, on_delete=OnDelete.restrict)
     idempotency_key = Varchar(length=100, null=True, default=None, unique=True)
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class Addressee(Table):
+    """Whom a referral's letters are written to and where: the applicants (a couple is two), or
+    for a should-be-placed decision the parent or guardian. Recorded by the panel adviser;
+    personal data held like the papers, never shown to members or the board."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, unique=True)
+    first_title = Varchar(length=20, default="")
+    first_forenames = Varchar(length=100, default="")
+    first_surname = Varchar(length=100, default="")
+    second_title = Varchar(length=20, default="")
+    second_forenames = Varchar(length=100, default="")
+    second_surname = Varchar(length=100, default="")
+    address = Text(default="")  # one line a line, without the postcode
+    postcode = Varchar(length=10, default="")
+    updated_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
 
 
 class ClockNote(Table):

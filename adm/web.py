@@ -76,6 +76,26 @@ async def _referral(request: AnyRequest, referral_id: int, action: str = "view")
         raise PermissionDeniedException(refused.message) from None
 
 
+async def _addressee_page(
+    request: AnyRequest,
+    row: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    user = user_of(request)
+    stored = await services.addressee_values(user, row["id"], path=request.url.path)
+    return form_page(
+        "adm/addressee.html",
+        request,
+        errors=errors,
+        status_code=status_code,
+        ref=row,
+        values=values if values is not None else stored,
+        may_edit=user.has(Role.PANEL_ADVISER),
+    )
+
+
 # ---------------------------------------------------------------- queue and decisions
 
 
@@ -228,6 +248,26 @@ class ReferralController(Controller):
             settings_of(request), row["item"], paper_id
         )
         return _download(content, name, media_type)
+
+    @get("/addressee", name="adm:addressee")
+    async def addressee(self, request: AnyRequest, referral_id: FromPath[int]) -> Template:
+        row = await _referral(request, referral_id)
+        return await _addressee_page(request, row)
+
+    @post("/addressee", name="adm:addressee_save", opt=allow(Role.PANEL_ADVISER))
+    async def save_addressee(
+        self, request: AnyRequest, referral_id: FromPath[int]
+    ) -> Response[Any]:
+        row = await _referral(request, referral_id, action="open")
+        data = await form_data(request)
+        try:
+            await services.save_addressee(
+                user_of(request), referral_id, data, path=request.url.path
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _addressee_page(request, row, errors, status, data)
+        return Redirect(f"/adm/referrals/{referral_id}?saved=addressee", status_code=303)
 
     @get("/letter.docx", name="adm:letter")
     async def letter(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[bytes]:

@@ -23,7 +23,8 @@ from governance.storage import Missing, paper_key, storage_for
 from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, services, uploads
-from panel.rules import conflicts
+from panel.rules import conflicts, outcomes
+from panel.rules.outcomes import Category, Letter, Meaning, Outcome
 from panel.tables import (
     Agenda,
     AgendaItem,
@@ -31,6 +32,7 @@ from panel.tables import (
     ItemStatus,
     ItemSubject,
     ItemType,
+    ItemTypeOutcome,
     Meeting,
     MeetingStatus,
     PackBuild,
@@ -79,6 +81,7 @@ class DefaultType:
     recommendations: tuple[str, ...]
     decided_by: str
     minutes: int
+    category: Category = Category.ADOPTER_APPROVAL
 
 
 # DOMAIN.md section 2.
@@ -106,6 +109,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Full report needed", "Not suitable to adopt", "Defer"),
         "assessing_agency",
         40,
+        Category.BRIEF_PAR,
     ),
     DefaultType(
         "review",
@@ -115,6 +119,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Continue approval", "Terminate approval", "Defer"),
         "assessing_agency",
         40,
+        Category.REVIEW_OF_APPROVAL,
     ),
     DefaultType(
         "should_be_placed",
@@ -124,6 +129,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Should be placed for adoption", "Should not be placed for adoption", "Defer"),
         "child_authority",
         45,
+        Category.SHOULD_BE_PLACED,
     ),
     DefaultType(
         "match",
@@ -139,6 +145,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Match", "No match", "Defer"),
         "child_authority",
         60,
+        Category.MATCH,
     ),
     DefaultType(
         "foster_to_adopt",
@@ -148,6 +155,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Approve", "Do not approve", "Defer"),
         "assessing_agency",
         45,
+        Category.FOSTER_TO_ADOPT,
     ),
     DefaultType(
         "disruption",
@@ -157,6 +165,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Noted",),
         "none",
         20,
+        Category.INFORMATION,
     ),
     DefaultType(
         "irm_outcome",
@@ -166,6 +175,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Noted",),
         "none",
         15,
+        Category.INFORMATION,
     ),
     DefaultType(
         "information",
@@ -175,6 +185,7 @@ DEFAULT_TYPES: tuple[DefaultType, ...] = (
         ("Noted",),
         "none",
         15,
+        Category.INFORMATION,
     ),
 )
 CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,39}$")
@@ -215,18 +226,125 @@ async def ensure_item_types() -> None:
     for position, t in enumerate(DEFAULT_TYPES, start=1):
         if t.code in known:
             continue
-        await ItemType.insert(
-            ItemType(
-                code=t.code,
-                name=t.name,
-                subject=t.subject,
-                required_papers="\n".join(t.papers),
-                recommendations="\n".join(t.recommendations),
-                decided_by=t.decided_by,
-                minutes=t.minutes,
-                position=position,
+        rows = await (
+            ItemType.insert(
+                ItemType(
+                    code=t.code,
+                    name=t.name,
+                    subject=t.subject,
+                    required_papers="\n".join(t.papers),
+                    recommendations="\n".join(t.recommendations),
+                    decided_by=t.decided_by,
+                    minutes=t.minutes,
+                    position=position,
+                    category=t.category,
+                )
             )
-        ).on_conflict(action="DO NOTHING")
+            .on_conflict(action="DO NOTHING")
+            .returning(ItemType.id)
+        )
+        if rows:
+            await default_outcomes(int(rows[0]["id"]))
+
+
+async def default_outcomes(type_id: int) -> None:
+    """Give each of a type's recommendations that has no outcome row one, meaning what its
+    statutory wording means (panel.rules.outcomes.statutory_meaning), else 'other' for the
+    agency to say."""
+    kind = (
+        await ItemType.select(ItemType.recommendations, ItemType.category)
+        .where(ItemType.id == type_id)
+        .first()
+    )
+    if kind is None:
+        return
+    have = {
+        r["wording"]
+        for r in await ItemTypeOutcome.select(ItemTypeOutcome.wording).where(
+            ItemTypeOutcome.item_type == type_id
+        )
+    }
+    category = Category(kind["category"])
+    for position, wording in enumerate(_lines(kind["recommendations"]), start=1):
+        if wording in have or _is_deferral(wording):
+            continue
+        outcome = outcomes.with_defaults(wording, outcomes.statutory_meaning(category, wording))
+        await ItemTypeOutcome.insert(_outcome_row(type_id, outcome, position))
+
+
+def _is_deferral(wording: str) -> bool:
+    return wording.strip().casefold().startswith("defer")
+
+
+def _outcome_row(type_id: int, outcome: Outcome, position: int) -> ItemTypeOutcome:
+    return ItemTypeOutcome(
+        item_type=type_id,
+        wording=outcome.wording,
+        meaning=outcome.meaning,
+        qualifying=outcome.qualifying,
+        letter=outcome.letter,
+        closes_without_decision=outcome.closes_without_decision,
+        position=position,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TypeOutcome:
+    id: int | None  # None: not stored, the statutory default of its wording
+    outcome: Outcome
+
+    @property
+    def meaning_label(self) -> str:
+        return outcomes.MEANING_LABELS[self.outcome.meaning]
+
+    @property
+    def letter_label(self) -> str:
+        return outcomes.LETTER_LABELS[self.outcome.letter]
+
+
+def _as_outcome(row: dict[str, Any]) -> TypeOutcome:
+    return TypeOutcome(
+        row["id"],
+        Outcome(
+            row["wording"],
+            Meaning(row["meaning"]),
+            bool(row["qualifying"]),
+            Letter(row["letter"]),
+            bool(row["closes_without_decision"]),
+        ),
+    )
+
+
+async def type_outcomes(type_id: int) -> list[TypeOutcome]:
+    """The type's outcomes in the order of its recommendations, deferral aside."""
+    kind = (
+        await ItemType.select(ItemType.recommendations, ItemType.category)
+        .where(ItemType.id == type_id)
+        .first()
+    )
+    if kind is None:
+        raise NotFound(f"No item type {type_id}")
+    stored = {
+        r["wording"]: _as_outcome(r)
+        for r in await ItemTypeOutcome.select().where(ItemTypeOutcome.item_type == type_id)
+    }
+    category = Category(kind["category"])
+    return [
+        stored.get(w)
+        or TypeOutcome(None, outcomes.with_defaults(w, outcomes.statutory_meaning(category, w)))
+        for w in _lines(kind["recommendations"])
+        if not _is_deferral(w)
+    ]
+
+
+async def outcome_of(type_id: int, wording: str) -> Outcome | None:
+    """What one of a type's recommendations means, or None if the type has no such wording.
+    Every caller that must know whether a decision is qualifying or which letter it gets asks
+    here (adm.services.outcome_for)."""
+    for found in await type_outcomes(type_id):
+        if found.outcome.wording == wording:
+            return found.outcome
+    return None
 
 
 def _type_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +353,7 @@ def _type_row(row: dict[str, Any]) -> dict[str, Any]:
     row["recommendation_list"] = _lines(row["recommendations"])
     row["decided_by_label"] = DECIDED_BY.get(row["decided_by"], row["decided_by"])
     row["subject_label"] = SUBJECTS.get(row["subject"], row["subject"])
+    row["category_label"] = outcomes.CATEGORY_LABELS.get(Category(row["category"]), row["category"])
     return row
 
 
@@ -246,10 +365,23 @@ async def item_types(active_only: bool = True) -> list[dict[str, Any]]:
     return [_type_row(r) for r in await query]
 
 
+async def item_type(type_id: int) -> dict[str, Any]:
+    row = await ItemType.select().where(ItemType.id == type_id).first()
+    if row is None:
+        raise NotFound(f"No item type {type_id}")
+    return _type_row(row)
+
+
 async def add_item_type(actor: Actor, data: dict[str, Any], *, path: str = "") -> int:
     check = Checker()
     name = check.text("name", data.get("name"), "Name of the item type")
     subject = check.choice("subject", data.get("subject"), "What the item is about", SUBJECTS)
+    category = check.choice(
+        "category",
+        data.get("category"),
+        "Which kind of decision it is",
+        {k.value: v for k, v in outcomes.CATEGORY_LABELS.items()},
+    )
     decided_by = check.choice("decided_by", data.get("decided_by"), "Who decides", DECIDED_BY)
     papers = _lines(data.get("required_papers"))
     recommendations = _lines(data.get("recommendations"))
@@ -285,18 +417,117 @@ async def add_item_type(actor: Actor, data: dict[str, Any], *, path: str = "") -
                 minutes=minutes,
                 local=True,
                 position=(last["position"] if last else 0) + 1,
+                category=category,
             )
         ).returning(ItemType.id)
         type_id = int(rows[0]["id"])
+        await default_outcomes(type_id)
         await audit.record(
             actor,
             "create",
             "item_type",
             type_id,
             path=path,
-            after={"name": name, "decided_by": decided_by, "papers": papers},
+            after={"name": name, "decided_by": decided_by, "papers": papers, "category": category},
         )
     return type_id
+
+
+async def save_outcomes(
+    actor: Actor, type_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Reword a type's outcomes and set what each carries; a meaning once given stays (an
+    agency may reword an outcome, not change what it means). A blank new row adds nothing."""
+    kind = await item_type(type_id)
+    current = await type_outcomes(type_id)
+    check = Checker()
+    meanings = {k.value: v for k, v in outcomes.MEANING_LABELS.items()}
+    letters = {k.value: v for k, v in outcomes.LETTER_LABELS.items()}
+    edited: list[tuple[TypeOutcome | None, Outcome]] = []
+    rows: list[tuple[str, TypeOutcome | None]] = [
+        (str(n), found) for n, found in enumerate(current)
+    ]
+    if str(data.get("wording_new") or "").strip():
+        rows.append(("new", None))
+    for key, found in rows:
+        wording = check.text(f"wording_{key}", data.get(f"wording_{key}"), "The wording")
+        if found is not None and found.outcome.meaning is not Meaning.OTHER:
+            meaning: str | None = found.outcome.meaning
+        else:
+            meaning = check.choice(
+                f"meaning_{key}", data.get(f"meaning_{key}"), "What it means", meanings
+            )
+        letter = check.choice(f"letter_{key}", data.get(f"letter_{key}"), "Its letter", letters)
+        if len(wording) > 200:
+            check.fail(f"wording_{key}", "The wording must be 200 characters or fewer")
+        if meaning is None or letter is None:
+            continue
+        outcome = Outcome(
+            wording,
+            Meaning(meaning),
+            bool(data.get(f"qualifying_{key}")),
+            Letter(letter),
+            bool(data.get(f"closes_{key}")),
+        )
+        for problem in outcomes.problems(outcome):
+            check.fail(f"qualifying_{key}", problem)
+        edited.append((found, outcome))
+    wordings = [o.wording.casefold() for _, o in edited]
+    if len(set(wordings)) != len(wordings):
+        check.fail("wording_0", "Two outcomes cannot have the same wording")
+    if str(data.get("version", "")) != str(kind["version"]):
+        raise Conflict(STALE_EDIT, "wording_0")
+    check.raise_if_any()
+    old = _lines(kind["recommendations"])
+    renamed = {
+        found.outcome.wording: outcome.wording for found, outcome in edited if found is not None
+    }
+    lines = [renamed.get(line, line) for line in old]
+    lines += [o.wording for found, o in edited if found is None]
+    async with db.transaction():
+        updated = (
+            await ItemType.update(
+                {ItemType.recommendations: "\n".join(lines), ItemType.version: kind["version"] + 1}
+            )
+            .where((ItemType.id == type_id) & (ItemType.version == kind["version"]))
+            .returning(ItemType.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        for position, (found, outcome) in enumerate(edited, start=1):
+            if found is not None and found.id is not None:
+                await ItemTypeOutcome.update(
+                    {
+                        ItemTypeOutcome.wording: outcome.wording,
+                        ItemTypeOutcome.meaning: outcome.meaning,
+                        ItemTypeOutcome.qualifying: outcome.qualifying,
+                        ItemTypeOutcome.letter: outcome.letter,
+                        ItemTypeOutcome.closes_without_decision: outcome.closes_without_decision,
+                        ItemTypeOutcome.version: ItemTypeOutcome.version + 1,
+                    }
+                ).where(ItemTypeOutcome.id == found.id)
+            else:
+                await ItemTypeOutcome.insert(_outcome_row(type_id, outcome, position))
+        await audit.record(
+            actor,
+            "update",
+            "item_type",
+            type_id,
+            path=path,
+            summary=f"{kind['name']}: outcomes",
+            before={"outcomes": [_outcome_json(f.outcome) for f in current]},
+            after={"outcomes": [_outcome_json(o) for _, o in edited]},
+        )
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "wording": outcome.wording,
+        "meaning": outcome.meaning.value,
+        "qualifying": outcome.qualifying,
+        "letter": outcome.letter.value,
+        "closes_without_decision": outcome.closes_without_decision,
+    }
 
 
 # ---------------------------------------------------------------- agendas and items

@@ -20,6 +20,7 @@ from governance.roles import Role
 from governance.validate import Whole
 from governance.web import form_page, settings_of, user_of
 from panel import agenda
+from panel.rules import outcomes as outcome_rules
 from panel.tables import PaperKind
 
 AnyRequest = Request[Any, Any, Any]
@@ -325,6 +326,52 @@ class ItemTypeController(Controller):
             return await _types_page(request, error, values=data)
         return Redirect("/panel/item-types?saved=1", status_code=303)
 
+    @get("/{type_id:int}/outcomes", name="panel:item_type_outcomes")
+    async def outcomes(self, request: AnyRequest, type_id: FromPath[int]) -> Template:
+        return await _outcomes_page(request, type_id)
+
+    @post("/{type_id:int}/outcomes", name="panel:item_type_outcomes_save", opt=allow(*ADVISER))
+    async def save_outcomes(self, request: AnyRequest, type_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await agenda.save_outcomes(user_of(request), type_id, data, path=request.url.path)
+        except (Invalid, Conflict) as error:
+            return await _outcomes_page(request, type_id, error, values=data)
+        return Redirect(f"/panel/item-types/{type_id}/outcomes?saved=1", status_code=303)
+
+
+async def _outcomes_page(
+    request: AnyRequest,
+    type_id: int,
+    error: Invalid | Conflict | None = None,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    errors, status = _errors(error) if error else ({}, 200)
+    kind = await agenda.item_type(type_id)
+    found = await agenda.type_outcomes(type_id)
+    shown = values or {"version": kind["version"]}
+    if values is None:
+        for n, item in enumerate(found):
+            shown[f"wording_{n}"] = item.outcome.wording
+            shown[f"meaning_{n}"] = item.outcome.meaning.value
+            shown[f"letter_{n}"] = item.outcome.letter.value
+            shown[f"qualifying_{n}"] = "yes" if item.outcome.qualifying else ""
+            shown[f"closes_{n}"] = "yes" if item.outcome.closes_without_decision else ""
+    return form_page(
+        "panel/item_type_outcomes.html",
+        request,
+        errors=errors,
+        status_code=status,
+        kind=kind,
+        found=found,
+        values=shown,
+        meanings={k.value: v for k, v in outcome_rules.MEANING_LABELS.items()},
+        letters={k.value: v for k, v in outcome_rules.LETTER_LABELS.items()},
+        other=outcome_rules.Meaning.OTHER,
+        may_edit=user_of(request).has(Role.PANEL_ADVISER),
+        saved=request.query_params.get("saved"),
+    )
+
 
 async def _types_page(
     request: AnyRequest, error: Invalid | Conflict | None = None, **context: Any
@@ -338,6 +385,7 @@ async def _types_page(
         types=await agenda.item_types(),
         subjects=agenda.SUBJECTS,
         deciders=agenda.DECIDED_BY,
+        categories={k.value: v for k, v in outcome_rules.CATEGORY_LABELS.items()},
         may_add=user_of(request).has(Role.PANEL_ADVISER),
         values=context.pop("values", {}),
         saved=request.query_params.get("saved"),

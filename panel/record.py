@@ -83,8 +83,8 @@ def allowed_outcomes(recommendations: str) -> list[str]:
 def advice_kind(type_row: dict[str, Any]) -> str:
     if type_row["subject"] == "information" or type_row["decided_by"] == "none":
         return "information"
-    text = f"{type_row['code']} {type_row['name']}".lower()
-    if "match" in text:
+    # The type says what it is (ItemType.category), not its words.
+    if type_row["category"] == "match":
         return "match"
     return "child" if type_row["subject"] == "child" else "adopters"
 
@@ -713,9 +713,16 @@ async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path:
         "defer": RecordStatus.DEFERRED,
         "noted": RecordStatus.NOTED,
     }[action]
+    meaning = ""
+    if outcome:
+        from panel.agenda import outcome_of
+
+        found = await outcome_of(int(item.type["id"]), outcome)
+        meaning = found.meaning.value if found else ""
     values: dict[str, Any] = {
         "status": status,
         "outcome": outcome,
+        "meaning": meaning,
         "reasons": reasons,
         "advice": json.dumps(advice, sort_keys=True) if advice else "",
         "information_needed": info_needed,

@@ -157,7 +157,9 @@ class ItemType(Table):
     name = Varchar(length=200)
     subject = Varchar(length=20, choices=ItemSubject, default=ItemSubject.ADOPTERS)
     required_papers = Text(default="")  # one paper title a line
-    recommendations = Text(default="")  # one allowed recommendation a line
+    recommendations = Text(default="")  # one allowed recommendation a line, in order
+    # panel.rules.outcomes.Category: which clocks its items keep and whose law applies.
+    category = Varchar(length=30, default="adopter_approval")
     # adm.rules.routing.DecidedBy values (panel never imports adm): assessing_agency,
     # child_authority or none.
     decided_by = Varchar(length=30, default="none")
@@ -166,6 +168,21 @@ class ItemType(Table):
     position = Integer(default=0)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+
+
+class ItemTypeOutcome(Table):
+    """One recommendation an item type may have, in the agency's words, and what it means
+    (panel.rules.outcomes): the wording may change, the meaning does not."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item_type = ForeignKey(references=ItemType, null=False, on_delete=OnDelete.cascade)
+    wording = Varchar(length=200)
+    meaning = Varchar(length=30, default="other")  # panel.rules.outcomes.Meaning
+    qualifying = Boolean(default=False)
+    letter = Varchar(length=30, default="none")  # panel.rules.outcomes.Letter
+    closes_without_decision = Boolean(default=False)
+    position = Integer(default=0)
     version = Integer(default=1)
 
 
@@ -346,6 +363,7 @@ class ItemRecord(Table):
     item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.restrict, unique=True)
     status = Varchar(length=20, choices=RecordStatus)
     outcome = Varchar(length=200, default="")  # one of the item type's recommendations
+    meaning = Varchar(length=30, default="")  # that outcome's meaning when it was recorded
     reasons = Text(default="")
     advice = Text(default="")  # JSON: {"number_of_children": ..., "contact": ...}
     information_needed = Text(default="")  # a deferral: one piece of information a line

@@ -39,8 +39,10 @@ async def main():
     for built in ("first", "second"):
         await PackBuild.insert(PackBuild(meeting=meeting, person=person, kind="docx",
                                          path=built, sha256=built))
-    kind = (await ItemType.insert(ItemType(code="t", name="T")).returning(ItemType.id))[0]["id"]
-    # Raw: the table as it stood then, without the columns later migrations added.
+    # Raw: the item type and the item as their tables stood at that migration (no category,
+    # nor the columns later migrations added).
+    await ItemType.raw("INSERT INTO item_type (code, name) VALUES ('t', 'T')")
+    kind = (await ItemType.select(ItemType.id).where(ItemType.code == "t").first())["id"]
     item = (await AgendaItem.raw(
         "INSERT INTO agenda_item (meeting, item_type, case_reference) VALUES ({}, {}, {})"
         " RETURNING id", meeting, kind, "X/1",

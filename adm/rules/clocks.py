@@ -1,7 +1,7 @@
 """When each statutory or guidance clock on a panel item falls due, and whether it was kept."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -16,6 +16,7 @@ from governance.rules.workdays import (
     long_date,
     working_days_between,
 )
+from panel.rules.outcomes import Category as ItemCategory
 
 
 class ClockKind(StrEnum):
@@ -28,6 +29,8 @@ class ClockKind(StrEnum):
     TOLD_IN_WRITING = "told_in_writing"
     REPRESENTATIONS_OR_IRM = "representations_or_irm"
     FINAL_DECISION = "final_decision"  # after representations, the IRM or the panel again
+    # Fostering for adoption carers are approved as foster carers: 28 days, not 40 working days.
+    FOSTERING_REPRESENTATIONS_OR_IRM = "fostering_representations_or_irm"
     STAGE_1 = "stage_1"
     STAGE_2 = "stage_2"
     PANEL_FEEDBACK = "panel_feedback"
@@ -47,14 +50,7 @@ class OwedBy(StrEnum):
     APPLICANTS = "applicants"
 
 
-class ItemCategory(StrEnum):
-    ADOPTER_APPROVAL = "adopter_approval"
-    BRIEF_PAR = "brief_par"
-    REVIEW_OF_APPROVAL = "review_of_approval"
-    FOSTER_TO_ADOPT = "foster_to_adopt"
-    SHOULD_BE_PLACED = "should_be_placed"
-    MATCH = "match"
-    INFORMATION = "information"
+__all__ = ["ItemCategory"]  # kept with the item type (panel.rules.outcomes.Category)
 
 
 # Their deadline lies before the day they are counted from: the meeting.
@@ -63,7 +59,17 @@ COUNTED_BACK_FROM_MEETING = frozenset(
 )
 
 # Windows given to the applicants: when one closes the agency has broken nothing.
-APPLICANTS_WINDOWS = frozenset({ClockKind.PAR_COMMENTS, ClockKind.REPRESENTATIONS_OR_IRM})
+APPLICANTS_WINDOWS = frozenset(
+    {
+        ClockKind.PAR_COMMENTS,
+        ClockKind.REPRESENTATIONS_OR_IRM,
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
+    }
+)
+# The windows for representations or an IRM review after a qualifying determination.
+REPRESENTATION_WINDOWS = frozenset(
+    {ClockKind.REPRESENTATIONS_OR_IRM, ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM}
+)
 
 LABELS: Mapping[ClockKind, str] = MappingProxyType(
     {
@@ -76,6 +82,9 @@ LABELS: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.TOLD_IN_WRITING: "Decision letter to applicants (the five-day rule)",
         ClockKind.REPRESENTATIONS_OR_IRM: "Representations or IRM application",
         ClockKind.FINAL_DECISION: "ADM's final decision after the qualifying determination",
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (
+            "Representations or IRM application (fostering for adoption)"
+        ),
         ClockKind.STAGE_1: "Stage 1",
         ClockKind.STAGE_2: "Stage 2 decision",
         ClockKind.PANEL_FEEDBACK: "Panel quality-assurance feedback to the agency",
@@ -98,6 +107,9 @@ _STARTS: Mapping[ClockKind, str] = MappingProxyType(
             "when the representations, the panel's further recommendation or the IRM panel's "
             "recommendation is received"
         ),
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (
+            "when written notice that the agency proposes not to approve the foster carers is sent"
+        ),
         ClockKind.STAGE_1: "when the registration of interest is accepted",
         ClockKind.STAGE_2: "when the applicants give notice to proceed",
         ClockKind.PANEL_FEEDBACK: "from the panel's last feedback",
@@ -119,6 +131,10 @@ SOURCES: Mapping[ClockKind, str] = MappingProxyType(
         # AAR reg 30B(9) sets no period: 7 working days, as for the first decision, is the
         # agency's own default.
         ClockKind.FINAL_DECISION: "agency policy default (AAR reg 30B(9) sets no period)",
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (
+            "Fostering Services (England) Regulations 2011 reg 27(6)(b); Independent Review of "
+            "Determinations (Adoption and Fostering) Regulations 2009"
+        ),
         ClockKind.STAGE_1: "Statutory guidance on adoption 2013 (2 months)",
         ClockKind.STAGE_2: "AAR reg 30B(1)",
         ClockKind.PANEL_FEEDBACK: "NMS 17.2",
@@ -139,6 +155,8 @@ CALENDAR_OF: Mapping[ClockKind, CalendarKind] = MappingProxyType(
         ClockKind.TOLD_ORALLY: CalendarKind.STATUTORY,
         ClockKind.TOLD_IN_WRITING: CalendarKind.STATUTORY,
         ClockKind.REPRESENTATIONS_OR_IRM: CalendarKind.STATUTORY,
+        # Calendar days: the calendar only counts the working days left.
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: CalendarKind.STATUTORY,
         ClockKind.STAGE_1: CalendarKind.STATUTORY,
         ClockKind.STAGE_2: CalendarKind.STATUTORY,
     }
@@ -175,7 +193,12 @@ CLOCKS_BY_CATEGORY: Mapping[ItemCategory, tuple[ClockKind, ...]] = MappingProxyT
     {
         ItemCategory.ADOPTER_APPROVAL: _APPROVAL,
         ItemCategory.BRIEF_PAR: _APPROVAL,
-        ItemCategory.FOSTER_TO_ADOPT: _APPROVAL,
+        ItemCategory.FOSTER_TO_ADOPT: tuple(
+            ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM
+            if kind is ClockKind.REPRESENTATIONS_OR_IRM
+            else kind
+            for kind in _APPROVAL
+        ),
         ItemCategory.REVIEW_OF_APPROVAL: (
             ClockKind.PAPERS_TO_MEMBERS,
             ClockKind.MEMBER_LIST_TO_APPLICANTS,
@@ -203,11 +226,17 @@ class ClockPolicy:
     working_days: Mapping[ClockKind, int]
     months: Mapping[ClockKind, int]
     due_soon_working_days: int = 2
+    # Calendar days "of" the start (the start not counted).
+    days: Mapping[ClockKind, int] = field(
+        default_factory=lambda: MappingProxyType({ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: 28})
+    )
 
     def __post_init__(self) -> None:
-        twice = sorted(self.working_days.keys() & self.months.keys())
-        missing = sorted(set(ClockKind) - self.working_days.keys() - self.months.keys())
-        negative = sorted(k for k, n in {**self.working_days, **self.months}.items() if n < 0)
+        units = (self.working_days.keys(), self.months.keys(), self.days.keys())
+        twice = sorted({k for n, a in enumerate(units) for b in units[n + 1 :] for k in a & b})
+        missing = sorted(set(ClockKind).difference(*units))
+        every = {**self.working_days, **self.months, **self.days}
+        negative = sorted(k for k, n in every.items() if n < 0)
         # A period beginning with its first day lasts that day at least.
         empty = sorted(k for k in BEGINNING_WITH_START if self.working_days.get(k, 1) < 1)
         if twice or missing or negative or empty:
@@ -237,7 +266,16 @@ DEFAULT_CLOCK_POLICY = ClockPolicy(
     months=MappingProxyType(
         {ClockKind.STAGE_1: 2, ClockKind.STAGE_2: 4, ClockKind.PANEL_FEEDBACK: 6}
     ),
+    days=MappingProxyType({ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: 28}),
 )
+
+
+def last_of_days_of(sent_on: date, days: int) -> date:
+    """The last day of a period "within N days of" a date, in calendar days: the date itself is
+    not counted, and weekends and bank holidays count like any other day. Fostering Services
+    (England) Regulations 2011 reg 27(6)(b): representations, or an application to the IRM, within
+    28 days of the date of the notice that the provider proposes not to approve."""
+    return sent_on + timedelta(days=days)
 
 
 def counted_in(kind: ClockKind, policy: ClockPolicy) -> str:
@@ -245,6 +283,8 @@ def counted_in(kind: ClockKind, policy: ClockPolicy) -> str:
     other."""
     if kind in policy.months:
         return "calendar months"
+    if kind in policy.days:
+        return "calendar days (weekends and bank holidays count), from the day after it starts"
     words = _COUNTED_IN[CALENDAR_OF[kind]]
     if kind in BEGINNING_WITH_START:
         words += ", beginning with the day it starts (day 1)"
@@ -326,7 +366,12 @@ def due_date(clock: Clock, cals: Calendars, policy: ClockPolicy) -> date | None:
     if paused is None:
         return None
     if clock.kind in policy.months:
-        return _calendar_deadline(clock.started_on, policy.months[clock.kind], paused)
+        return _calendar_deadline(add_months(clock.started_on, policy.months[clock.kind]),
+                                  clock.started_on, paused)  # fmt: skip
+    if clock.kind in policy.days:
+        return _calendar_deadline(
+            last_of_days_of(clock.started_on, policy.days[clock.kind]), clock.started_on, paused
+        )
     count = policy.working_days[clock.kind]
     if clock.kind in COUNTED_BACK_FROM_MEETING:
         count = -count
@@ -431,13 +476,15 @@ def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
         ClockKind.TOLD_IN_WRITING: (facts.decided_on, facts.letter_sent_on),
         ClockKind.REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
         ClockKind.FINAL_DECISION: (facts.final_decision_from, facts.final_decided_on),
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
         ClockKind.STAGE_1: (facts.stage_1_started_on, facts.stage_1_completed_on),
         ClockKind.STAGE_2: (facts.stage_2_notice_on, facts.decided_on),
     }
     return tuple(
         Clock(kind, *spans[kind])
         for kind in CLOCKS_BY_CATEGORY[facts.category]
-        if kind not in _AFTER_DETERMINATION or facts.qualifying_determination
+        if kind not in _AFTER_DETERMINATION + tuple(REPRESENTATION_WINDOWS)
+        or facts.qualifying_determination
         # With nothing received in the 40 working days, no final decision clock runs.
         if kind is not ClockKind.FINAL_DECISION
         or facts.representations_on is not None
@@ -458,8 +505,7 @@ def _paused_days(clock: Clock) -> frozenset[date] | None:
     return frozenset(days)
 
 
-def _calendar_deadline(start: date, months: int, paused: frozenset[date]) -> date:
-    deadline = add_months(start, months)
+def _calendar_deadline(deadline: date, start: date, paused: frozenset[date]) -> date:
     # Each paused day before the deadline pushes it on a day, the pushed-into days included.
     extension = 0
     while (

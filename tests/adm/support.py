@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from adm import demo
+from adm import demo, services
 from adm.rules.routing import AdmRole
+from adm.tables import Addressee, Referral
 from governance.auth import CurrentUser
 from governance.roles import Role
+from governance.tables import Agency
 from panel.tables import PanelMember
 from tests.conftest import make_account
 from tests.panel import support
@@ -39,14 +41,19 @@ def user(person: Any, *roles: Role, partners: tuple[int, ...] = ()) -> CurrentUs
     )
 
 
-async def held_meeting(agency: dict[str, int], day: date = MEETING_DAY) -> Held:
+async def held_meeting(
+    agency: dict[str, int],
+    day: date = MEETING_DAY,
+    planned: list[demo.PlannedItem] | None = None,
+) -> Held:
     members = await support.central_list()
     ids = list(members.values())
     meeting_id, items = await demo.past_meeting(
         day,
         ids,
         members["Clara"],
-        [
+        planned
+        or [
             demo.PlannedItem("adopter_approval", "ADP-1", "A B", "PCC"),
             demo.PlannedItem("match", "CH-2", "C D", "PCC"),
             demo.PlannedItem("adopter_approval", "ADP-3", "E F", "CCC"),
@@ -63,6 +70,10 @@ async def held_meeting(agency: dict[str, int], day: date = MEETING_DAY) -> Held:
     ccc = await make_account(Role.ADM, name="Cam Cambs", partners=(agency["CCC"],))
     await demo.assign(pcc.person_id, "PCC", AdmRole.PRIMARY, "Assistant Director")
     await demo.assign(ccc.person_id, "CCC", AdmRole.PRIMARY)
+    # Where representations are sent, as a notice letter must say.
+    await Agency.update(
+        {Agency.address: "New Shire Hall\nAlconbury Weald", Agency.postcode: "PE28 4YE"}
+    ).where(Agency.id > 0)
     return Held(
         meeting_id,
         items,
@@ -99,3 +110,23 @@ async def minutes_final_the_day_after(held: Held) -> date:
         {Minutes.finalised_at: datetime.combine(day, time(17), clock.LONDON)}
     ).where(Minutes.meeting == held.meeting_id)
     return day
+
+
+# A couple, as the adviser records them for a referral's letters.
+ADDRESSEE: dict[str, str] = {
+    "first_title": "Ms",
+    "first_forenames": "Aisha",
+    "first_surname": "Khan",
+    "second_title": "Mr",
+    "second_forenames": "Imran",
+    "second_surname": "Khan",
+    "address": "27 Lincoln Road\nPeterborough",
+    "postcode": "PE1 9ZK",
+}
+
+
+async def addressed(adviser: CurrentUser) -> None:
+    """Every referral without an addressee gets the Khans."""
+    for row in await Referral.select(Referral.id):
+        if not await Addressee.exists().where(Addressee.referral == row["id"]):
+            await services.save_addressee(adviser, row["id"], ADDRESSEE | {"version": "0"})

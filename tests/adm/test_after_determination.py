@@ -25,7 +25,7 @@ from governance.tables import AuditEntry
 from panel import record
 from panel import services as panel_services
 from panel.tables import PanelMember
-from tests.adm.support import Held, held_meeting, recommendation
+from tests.adm.support import Held, addressed, held_meeting, recommendation
 from tests.conftest import make_account
 
 OUTCOMES = ("Suitable to adopt", "Match", "Not suitable to adopt")
@@ -69,6 +69,7 @@ async def _heard(agency: dict[str, int], left: dict[int, str] | None = None) -> 
         await record.record_item(held.adviser, item, recommendation(outcome, **extra))
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    await addressed(held.adviser)
     return held
 
 

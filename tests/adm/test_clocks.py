@@ -20,6 +20,7 @@ from adm.rules.clocks import (
     clocks_for_item,
     due_date,
     evaluate,
+    last_of_days_of,
 )
 from governance.calendars import working_calendars
 from governance.rules.workdays import CalendarKind, Calendars
@@ -457,6 +458,7 @@ def test_every_clock_declares_its_calendar_and_its_source() -> None:
         ClockKind.TOLD_ORALLY,
         ClockKind.TOLD_IN_WRITING,
         ClockKind.REPRESENTATIONS_OR_IRM,
+        ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
         ClockKind.STAGE_1,
         ClockKind.STAGE_2,
     }
@@ -556,3 +558,50 @@ def test_a_policy_cannot_give_a_period_beginning_with_its_first_day_no_days() ->
                 {**POLICY.working_days, ClockKind.REPRESENTATIONS_OR_IRM: 0}
             ),
         )
+
+
+# ---------------------------------------------------------------- fostering for adoption
+
+
+def test_the_fostering_window_is_28_days_of_the_notice_fostering_services_regs_2011_reg_27_6():
+    # "within 28 days of the date of the notice": the day of the notice is not counted.
+    assert last_of_days_of(date(2027, 3, 1), 28) == date(2027, 3, 29)
+    clock = Clock(ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM, started_on=date(2027, 3, 1))
+    assert due(clock) == date(2027, 3, 29)
+
+
+def test_the_fostering_window_over_christmas_2026_counts_every_calendar_day_reg_27_6() -> None:
+    # Christmas Day, Boxing Day (28 Dec), New Year's Day and the closure days all count.
+    clock = Clock(ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM, started_on=date(2026, 12, 23))
+    assert due(clock) == due(clock, CLOSED_OVER_CHRISTMAS) == date(2027, 1, 20)
+
+
+def test_the_fostering_window_over_easter_2027_is_not_lengthened_by_good_friday_reg_27_6() -> None:
+    clock = Clock(ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM, started_on=date(2027, 3, 19))
+    assert due(clock) == date(2027, 4, 16)
+
+
+def test_a_fostering_window_ending_on_a_bank_holiday_still_ends_that_day_reg_27_6() -> None:
+    # Notice on the early May bank holiday 2027; 28 days on is Monday 31 May, the spring bank
+    # holiday: calendar days are not moved off bank holidays.
+    clock = Clock(ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM, started_on=date(2027, 5, 3))
+    assert due(clock) == date(2027, 5, 31)
+    status = evaluate(clock, date(2027, 6, 1), CAL, POLICY)
+    assert status.state is ClockState.MISSED and status.owed_by is OwedBy.APPLICANTS
+
+
+def test_a_fostering_for_adoption_refusal_keeps_the_28_day_clock_not_the_40_working_days() -> None:
+    facts = ItemFacts(
+        category=ItemCategory.FOSTER_TO_ADOPT,
+        decided_on=date(2027, 1, 11),
+        qualifying_determination=True,
+        letter_sent_on=date(2027, 1, 12),
+    )
+    kinds = {c.kind: c for c in clocks_for_item(facts)}
+    assert ClockKind.REPRESENTATIONS_OR_IRM not in kinds
+    window = kinds[ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM]
+    assert due(window) == date(2027, 2, 9)
+    assert "calendar days" in evaluate(window, date(2027, 1, 12), CAL, POLICY).counted_in
+    assert SOURCES[ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM].startswith(
+        "Fostering Services (England) Regulations 2011 reg 27(6)(b)"
+    )

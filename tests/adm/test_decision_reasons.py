@@ -11,7 +11,13 @@ from adm import services
 from adm.tables import Decision, Referral
 from governance.errors import Conflict, Invalid
 from panel import record
-from tests.adm.support import Held, held_meeting, minutes_final_the_day_after, recommendation
+from tests.adm.support import (
+    Held,
+    addressed,
+    held_meeting,
+    minutes_final_the_day_after,
+    recommendation,
+)
 
 
 async def _not_suitable_referral(agency: dict[str, int]) -> tuple[Held, int]:
@@ -29,6 +35,7 @@ async def _not_suitable_referral(agency: dict[str, int]) -> tuple[Held, int]:
     await minutes_final_the_day_after(held)
     referral = await Referral.select(Referral.id).where(Referral.item == held.items[2]).first()
     assert referral is not None
+    await addressed(held.adviser)
     return held, int(referral["id"])
 
 
@@ -37,7 +44,10 @@ async def test_agreeing_that_applicants_are_not_suitable_needs_reasons(agency) -
     agree = {"verdict": "agree", "decided_on": "2026-12-14", "reasons": "  "}
     with pytest.raises(Invalid) as refused:
         await services.decide(held.ccc_adm, referral, agree)
-    assert refused.value.errors == {"reasons": "Enter your reasons"}
+    assert refused.value.errors == {
+        "reasons": "Enter your reasons: this is a qualifying determination, and its notice must "
+        "send them whether or not you agree with the panel"
+    }
     assert not await Decision.exists().where(Decision.referral == referral)
 
     reasons = "The assessment shows the applicants cannot yet meet a child's needs."

@@ -15,7 +15,13 @@ from governance.roles import Role
 from panel import record
 from panel.tables import PanelMember
 from tests import support
-from tests.adm.support import Held, held_meeting, minutes_final_the_day_after, recommendation
+from tests.adm.support import (
+    Held,
+    addressed,
+    held_meeting,
+    minutes_final_the_day_after,
+    recommendation,
+)
 from tests.conftest import make_account, sign_in_client
 
 DAY = date(2027, 1, 7)
@@ -36,6 +42,7 @@ async def _final(held: Held) -> dict[int, dict[str, Any]]:
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
     await minutes_final_the_day_after(held)
+    await addressed(held.adviser)
     return {r["item"]: r for r in await Referral.select()}
 
 

@@ -6,53 +6,74 @@ from __future__ import annotations
 from datetime import date
 
 from adm import services
-from adm.documents import Outcome
 from adm.rules.clocks import ClockKind, ItemCategory
 from adm.tables import Referral
 from governance.tables import ClosureDay
 from panel import record
+from panel.rules.outcomes import (
+    DEFAULTS,
+    Letter,
+    Meaning,
+    category_from_old_type,
+    meaning_from_old_wording,
+)
 from tests.adm.support import held_meeting, recommendation
 
 
-def _type(code: str, name: str, subject: str = "adopters", decided_by: str = "assessing_agency"):
-    return {"code": code, "name": name, "subject": subject, "decided_by": decided_by}
-
-
-def test_a_local_item_type_takes_the_clocks_of_the_kind_it_resembles() -> None:
-    assert services.category_of(_type("match", "Match")) is ItemCategory.MATCH
-    assert services.category_of(_type("annual_review", "Annual review of waiting adopters")) is (
-        ItemCategory.REVIEW_OF_APPROVAL
+def test_the_migration_reads_old_types_as_the_service_did_by_their_words() -> None:
+    # Before types carried their category it was guessed from the words; the migration keeps
+    # what each type was filed under (panel.rules.outcomes.category_from_old_type).
+    assert category_from_old_type("match", "Match", "child", "child_authority") is (
+        ItemCategory.MATCH
     )
-    assert (
-        services.category_of(_type("dereg", "De-registration", "information", "none"))
-        is ItemCategory.INFORMATION
+    assert category_from_old_type(
+        "annual_review", "Annual review of waiting adopters", "adopters", "assessing_agency"
+    ) is (ItemCategory.REVIEW_OF_APPROVAL)
+    assert category_from_old_type("dereg", "De-registration", "information", "none") is (
+        ItemCategory.INFORMATION
     )
-    assert services.category_of(_type("sib", "Siblings together", "child", "child_authority")) is (
+    assert category_from_old_type("sib", "Siblings together", "child", "child_authority") is (
         ItemCategory.SHOULD_BE_PLACED
     )
+    assert category_from_old_type(
+        "approval", "Approval of prospective adopters", "adopters", "assessing_agency"
+    ) is (ItemCategory.ADOPTER_APPROVAL)
 
 
-def test_not_suitable_and_termination_are_qualifying_determinations() -> None:
-    assert services.is_qualifying("Not suitable to adopt")
-    assert services.is_qualifying("Terminate approval")
-    assert not services.is_qualifying("Suitable to adopt")
-
-
-def test_each_decision_gets_its_own_letter_or_none() -> None:
-    approval = ItemCategory.ADOPTER_APPROVAL
-    assert services.letter_outcome(approval, "Suitable to adopt") is Outcome.SUITABLE
-    assert services.letter_outcome(approval, "Not suitable to adopt") is Outcome.NOT_SUITABLE
-    assert services.letter_outcome(ItemCategory.MATCH, "Match") is Outcome.MATCH
-    assert services.letter_outcome(ItemCategory.MATCH, "No match") is Outcome.NO_MATCH
-    assert services.letter_outcome(ItemCategory.MATCH, "Not matched") is Outcome.NO_MATCH
-    assert services.letter_outcome(ItemCategory.SHOULD_BE_PLACED, "Should be placed") is (
-        Outcome.SHOULD_BE_PLACED
+def test_the_migration_reads_old_outcomes_as_the_service_did_by_their_words() -> None:
+    approval, match = ItemCategory.ADOPTER_APPROVAL, ItemCategory.MATCH
+    placed = ItemCategory.SHOULD_BE_PLACED
+    assert meaning_from_old_wording(approval, "Suitable to adopt") is Meaning.SUITABLE
+    assert meaning_from_old_wording(approval, "Not suitable to adopt") is Meaning.NOT_SUITABLE
+    review = ItemCategory.REVIEW_OF_APPROVAL
+    assert meaning_from_old_wording(review, "Terminate approval") is Meaning.TERMINATE_APPROVAL
+    assert meaning_from_old_wording(match, "Match") is Meaning.MATCH
+    assert meaning_from_old_wording(match, "Not matched") is Meaning.NO_MATCH
+    assert meaning_from_old_wording(placed, "Should be placed") is Meaning.SHOULD_BE_PLACED
+    assert meaning_from_old_wording(placed, "Should not be placed for adoption") is (
+        Meaning.SHOULD_NOT_BE_PLACED
     )
-    assert services.letter_outcome(
-        ItemCategory.SHOULD_BE_PLACED, "Should not be placed for adoption"
-    ) is (Outcome.NOT_TO_BE_PLACED)
-    # The decision that is no decision yet gets no letter.
-    assert services.letter_outcome(approval, "More information needed") is None
+    assert meaning_from_old_wording(approval, "More information needed") is (
+        Meaning.MORE_INFORMATION
+    )
+    foster = ItemCategory.FOSTER_TO_ADOPT
+    assert meaning_from_old_wording(foster, "Do not approve") is Meaning.FOSTER_NOT_APPROVED
+    brief = ItemCategory.BRIEF_PAR
+    assert meaning_from_old_wording(brief, "Full report needed") is Meaning.FULL_REPORT_NEEDED
+
+
+def test_each_meaning_gets_its_own_letter_or_none() -> None:
+    letters = {m: DEFAULTS[m].letter for m in Meaning}
+    assert letters[Meaning.SUITABLE] is Letter.SUITABLE
+    assert letters[Meaning.NOT_SUITABLE] is Letter.NOT_SUITABLE
+    assert letters[Meaning.TERMINATE_APPROVAL] is Letter.TERMINATION
+    assert letters[Meaning.MATCH] is Letter.MATCH
+    assert letters[Meaning.NO_MATCH] is Letter.NO_MATCH
+    assert letters[Meaning.SHOULD_NOT_BE_PLACED] is Letter.NOT_TO_BE_PLACED
+    assert letters[Meaning.FOSTER_NOT_APPROVED] is Letter.FOSTER_NOT_APPROVED
+    # The decision that is no decision yet gets no letter; nor does a request for a full report.
+    assert letters[Meaning.MORE_INFORMATION] is Letter.NONE
+    assert letters[Meaning.FULL_REPORT_NEEDED] is Letter.NONE
 
 
 async def test_an_adm_decision_over_christmas_skips_bank_holidays_but_not_closure_days_aar_reg_2(

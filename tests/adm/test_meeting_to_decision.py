@@ -14,7 +14,13 @@ from adm.tables import Referral
 from governance.errors import Conflict, Invalid
 from panel import record
 from panel.tables import ItemRecord
-from tests.adm.support import MEETING_DAY, held_meeting, minutes_final_the_day_after, recommendation
+from tests.adm.support import (
+    MEETING_DAY,
+    addressed,
+    held_meeting,
+    minutes_final_the_day_after,
+    recommendation,
+)
 
 
 async def _record_all(held, left_early: dict[int, str] | None = None) -> None:
@@ -142,6 +148,7 @@ async def _final(held) -> dict[int, dict[str, Any]]:
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
     await minutes_final_the_day_after(held)
+    await addressed(held.adviser)
     return {r["item"]: r for r in await Referral.select()}
 
 

@@ -3,7 +3,10 @@ Peterborough ADM's queue and decision, the letter, the clocks page; and the API.
 
 from __future__ import annotations
 
+import io
 from datetime import date
+
+import docx
 
 from adm import demo as adm_demo
 from adm.rules.routing import AdmRole
@@ -11,7 +14,7 @@ from adm.tables import AdmAssignment, Decision, Referral
 from governance.roles import Role
 from panel import record
 from panel.tables import ItemRecord
-from tests.adm.support import held_meeting, minutes_final_the_day_after
+from tests.adm.support import ADDRESSEE, held_meeting, minutes_final_the_day_after
 from tests.conftest import make_account, sign_in_client
 
 DAY = date(2027, 1, 7)
@@ -64,6 +67,16 @@ async def test_the_meeting_to_the_letter_as_the_people_do_it(client, agency) -> 
     assert await Referral.count() == 2
     # As if approved the day after the meeting: the decision below is dated from then on.
     await minutes_final_the_day_after(held)
+    # The adviser records whom the letters go to: the couple, by name, at their address.
+    client.cookies.clear()
+    await sign_in_client(client, adviser)
+    first = (await Referral.select().where(Referral.item == held.items[0]).first()) or {}
+    page = await client.get(f"/adm/referrals/{first['id']}/addressee")
+    assert page.status_code == 200 and "Whom the letters go to" in page.text
+    saved = await client.post(
+        f"/adm/referrals/{first['id']}/addressee", data=ADDRESSEE | {"version": "0"}
+    )
+    assert saved.status_code == 200 and "Ms Aisha Khan and Mr Imran Khan" in saved.text
 
     pcc = await make_account(Role.ADM, name="Pete Borough", partners=(agency["PCC"],))
     # One primary for each partner: Pete takes over from the ADM the meeting was held with.
@@ -92,6 +105,9 @@ async def test_the_meeting_to_the_letter_as_the_people_do_it(client, agency) -> 
     assert twice.status_code == 409 and await Decision.count() == 1
     letter = await client.get(f"/adm/referrals/{ref['id']}/letter.docx")
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(letter.content)).paragraphs)
+    assert "Dear Ms Khan and Mr Khan" in text
+    assert "Ms Aisha Khan and Mr Imran Khan\n27 Lincoln Road\nPeterborough\nPE1 9ZK" in text
 
     client.cookies.clear()
     await sign_in_client(client, adviser)

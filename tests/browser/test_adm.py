@@ -82,14 +82,30 @@ def test_a_panel_from_the_live_record_to_the_letter_and_the_met_clock(
         page.get_by_label("Agree with the recommendation", exact=True).check()
         page.get_by_role("button", name="Record my decision").click()
         assert "The decision was recorded" in page.content()
-        with page.expect_download() as download:
-            page.get_by_role("link", name="Decision letter (.docx)").click()
-        assert download.value.suggested_filename.endswith(".docx")
+        # Nobody has recorded whom the letter goes to: the page says so instead of failing.
+        assert "record the names and postal address of the people it goes to" in page.content()
         referral_url = page.url.split("?")[0]
         page.context.clear_cookies()
 
         sign_in(page, ADVISER)
         page.goto(referral_url)
+        page.get_by_role("link", name="Whom the letters go to").click()
+        for field, value in (
+            ("first_title", "Ms"),
+            ("first_forenames", "Grace"),
+            ("first_surname", "Lewis"),
+            ("second_title", "Mr"),
+            ("second_forenames", "Henry"),
+            ("second_surname", "Lewis"),
+            ("address", "5 Park Road\nPeterborough"),
+            ("postcode", "PE1 9ZL"),
+        ):
+            page.locator(f"#{field}").fill(value)
+        page.get_by_role("button", name="Save").click()
+        assert "Ms Grace Lewis and Mr Henry Lewis" in page.content()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Decision letter (.docx)").click()
+        assert download.value.suggested_filename.endswith(".docx")
         today = page.get_by_label("Date of the decision").count() == 0
         assert today
         page.get_by_label("Date told orally").fill(_today())
@@ -120,6 +136,9 @@ def _today() -> str:
         (ADVISER, "/adm/assignments"),
         ("adm@demo.example", "/adm/queue"),
         ("adm@demo.example", "first-referral"),
+        ("adm@demo.example", "first-addressee"),
+        (ADVISER, "first-addressee"),
+        (ADVISER, "first-outcomes"),
     ],
 )
 def test_every_record_and_adm_page_passes_the_accessibility_check(
@@ -137,6 +156,19 @@ def test_every_record_and_adm_page_passes_the_accessibility_check(
     elif path == "first-referral":
         browser.goto("/adm/queue")
         browser.locator("table a.govuk-link").first.click()
+    elif path == "first-addressee" and email == ADVISER:
+        browser.goto("/adm/clocks")
+        browser.locator("main table a.govuk-link[href^='/adm/referrals/']").first.click()
+        browser.get_by_role("link", name="Whom the letters go to").click()
+        assert "Postal address" in browser.content()
+    elif path == "first-addressee":
+        browser.goto("/adm/queue")
+        browser.locator("table a.govuk-link").first.click()
+        browser.get_by_role("link", name="Whom the letters go to").click()
+    elif path == "first-outcomes":
+        browser.goto("/panel/item-types")
+        browser.get_by_role("link", name=re.compile("^Outcomes")).first.click()
+        assert "What it means" in browser.content() or "Its letter" in browser.content()
     else:
         response = browser.goto(path)
         assert response.status == 200

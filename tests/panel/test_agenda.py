@@ -131,7 +131,10 @@ async def test_an_adviser_adds_a_local_item_type_and_a_duplicate_is_refused(
     await sign_in(Role.PANEL_ADVISER)
     form = {"name": "Annual review of waiting adopters", "subject": "adopters",
             "required_papers": "Review report", "recommendations": "Continue\nEnd",
-            "decided_by": "assessing_agency", "minutes": "20"}  # fmt: skip
+            "decided_by": "assessing_agency", "minutes": "20",
+            "category": "review_of_approval"}  # fmt: skip
+    unfiled = await client.post("/panel/item-types", data=form | {"category": ""})
+    assert unfiled.status_code == 422 and "Select which kind of decision it is" in unfiled.text
     added = await client.post("/panel/item-types", data=form, follow_redirects=False)
     assert added.status_code == 303
     again = await client.post("/panel/item-types", data=form)

@@ -18,6 +18,7 @@ from governance.roles import Role
 from governance.rules.workdays import add_working_days
 from governance.tables import OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
+from panel.rules.placement import Authority
 from panel.tables import (
     Agenda,
     AgendaItem,
@@ -26,6 +27,7 @@ from panel.tables import (
     Meeting,
     MeetingStatus,
     PanelMember,
+    PlacementAuthority,
     Sitting,
     SittingStatus,
 )
@@ -133,6 +135,22 @@ async def past_meeting(
             )[0]["id"]
         )
         cursor += length + timedelta(minutes=5)
+        if planned.type_code == "match":
+            # AAR reg 32(5): the match is heard because the court made a placement order.
+            await PlacementAuthority.insert(
+                PlacementAuthority(
+                    item=item_ids[-1],
+                    authority=Authority.PLACEMENT_ORDER,
+                    authorised_on=day - timedelta(weeks=8),
+                    adopters_approved_on=day - timedelta(weeks=10),
+                    note="Placement order made at the Family Court at Peterborough",
+                )
+            )
+        elif subject == ItemSubject.ADOPTERS:
+            # AAR reg 30A(5): the applicants were invited to attend the panel.
+            await AgendaItem.update(
+                {AgendaItem.applicants_invited_on: day - timedelta(weeks=3)}
+            ).where(AgendaItem.id == item_ids[-1])
     return meeting_id, item_ids
 
 

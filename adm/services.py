@@ -37,6 +37,7 @@ from governance.settings import Settings
 from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
+from panel.rules import placement
 from panel.tables import (
     Agenda,
     ItemRecord,
@@ -65,6 +66,8 @@ AFTER_MEETING = (
     ClockKind.ADM_DECISION,
     ClockKind.TOLD_ORALLY,
     ClockKind.TOLD_IN_WRITING,
+    ClockKind.PARENTS_TOLD_ORALLY,
+    ClockKind.PARENTS_TOLD_IN_WRITING,
     ClockKind.REPRESENTATIONS_OR_IRM,
 )
 REMINDER_JOB = "adm_reminders"
@@ -110,13 +113,23 @@ def is_qualifying(outcome: str) -> bool:
     return "not suitable" in words or "terminat" in words
 
 
+def places_child(category: ItemCategory, outcome: str) -> bool:
+    """A decision that the child should be placed for adoption: the parent or guardian must be
+    told of it (AAR reg 19(3)). Read through `panel.rules.placement`, the one reader of it."""
+    return placement.is_should_be_placed(category is ItemCategory.SHOULD_BE_PLACED, outcome)
+
+
 def letter_outcome(category: ItemCategory, outcome: str) -> letters.Outcome | None:
     words = outcome.lower()
-    refused = "not" in words.split() or "no match" in words
+    refused = placement.says_no(outcome)
     if category in (ItemCategory.MATCH,):
         return letters.Outcome.NO_MATCH if refused else letters.Outcome.MATCH
     if category is ItemCategory.SHOULD_BE_PLACED:
-        return letters.Outcome.NOT_TO_BE_PLACED if refused else letters.Outcome.SHOULD_BE_PLACED
+        return (
+            letters.Outcome.SHOULD_BE_PLACED
+            if places_child(category, outcome)
+            else letters.Outcome.NOT_TO_BE_PLACED
+        )
     if "not suitable" in words:
         return letters.Outcome.NOT_SUITABLE
     if any(w in words for w in ("suitable", "approve", "continue")) and "not" not in words:
@@ -544,6 +557,9 @@ def _facts(row: dict[str, Any]) -> clocks.ItemFacts:
         qualifying_determination=row["qualifying"],
         told_orally_on=row["told_orally_on"],
         letter_sent_on=row["letter_sent_on"],
+        parents_to_be_told=row["parents_to_be_told"],
+        parents_told_orally_on=row["parents_told_orally_on"],
+        parents_letter_sent_on=row["parents_letter_sent_on"],
     )
 
 
@@ -768,6 +784,9 @@ async def decide(
     elif verdict == Verdict.MORE_INFORMATION:
         outcome = ""
     qualifying = verdict != Verdict.MORE_INFORMATION and is_qualifying(outcome)
+    tell_parents = verdict != Verdict.MORE_INFORMATION and places_child(
+        ItemCategory(row["category"]), outcome
+    )
     # Reasons are owed when the decision departs from the recommendation, and for every
     # qualifying determination, whose letter must give them (AAR reg 30B).
     reasons = check.text(
@@ -825,6 +844,7 @@ async def decide(
                         if status == ReferralStatus.DECIDED
                         else None,
                         Referral.qualifying: qualifying,
+                        Referral.parents_to_be_told: tell_parents,
                         Referral.version: row["version"] + 1,
                     }
                 )
@@ -889,7 +909,10 @@ async def record_told(
     check.raise_if_any()
     told = told or row["told_orally_on"]
     sent = sent or row["letter_sent_on"]
-    still_open = not (told and sent) or row["qualifying"]
+    still_open = (
+        not everyone_told({**row, "told_orally_on": told, "letter_sent_on": sent})
+        or row["qualifying"]
+    )
     async with db.transaction():
         updated = (
             await Referral.update(
@@ -914,6 +937,85 @@ async def record_told(
             summary=f"{row['case_reference']}: applicants told",
             after={"told_orally_on": told, "letter_sent_on": sent},
         )
+
+
+def everyone_told(row: dict[str, Any]) -> bool:
+    """Whether everyone the decision must be told to has been told, orally and in writing: the
+    applicants, where the item's clocks include telling them, and the child's parent or guardian
+    of a decision that the child should be placed (AAR reg 19(3))."""
+    kinds = clocks.CLOCKS_BY_CATEGORY[ItemCategory(row["category"])]
+    applicants = ClockKind.TOLD_ORALLY not in kinds or bool(
+        row["told_orally_on"] and row["letter_sent_on"]
+    )
+    parents = not row["parents_to_be_told"] or bool(
+        row["parents_told_orally_on"] and row["parents_letter_sent_on"]
+    )
+    return applicants and parents
+
+
+async def record_parents_told(
+    actor: Actor, referral_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Record when the child's parent or guardian was told of a decision that the child should
+    be placed for adoption, and when the letter was sent (AAR reg 19(3))."""
+    row = await referral(referral_id)
+    if row["status"] != ReferralStatus.DECIDED:
+        raise Conflict("The ADM has not decided this item yet: there is nothing to tell.")
+    if not row["parents_to_be_told"]:
+        raise Conflict(
+            "This decision is not that the child should be placed for adoption: the parent or "
+            "guardian is not notified of it under AAR reg 19(3)."
+        )
+    check = Checker()
+    told = check.day(
+        "parents_told_orally_on", data.get("parents_told_orally_on"),
+        "Date the parent or guardian was told", required=False,
+    )  # fmt: skip
+    sent = check.day(
+        "parents_letter_sent_on", data.get("parents_letter_sent_on"),
+        "Date the letter to the parent or guardian was sent", required=False,
+    )  # fmt: skip
+    today = clock.today()
+    for key, day in (("parents_told_orally_on", told), ("parents_letter_sent_on", sent)):
+        if day is not None and day < row["decided_on"]:
+            check.fail(key, f"This cannot be before the decision on {long_date(row['decided_on'])}")
+        elif day is not None and day > today:
+            check.fail(key, "This cannot be in the future")
+    if told is None and sent is None:
+        check.fail(
+            "parents_told_orally_on",
+            "Enter the date the parent or guardian was told, or the letter sent",
+        )
+    if str(data.get("version", "")) != str(row["version"]):
+        check.fail("parents_told_orally_on", STALE_EDIT)
+    check.raise_if_any()
+    told = told or row["parents_told_orally_on"]
+    sent = sent or row["parents_letter_sent_on"]
+    after = {**row, "parents_told_orally_on": told, "parents_letter_sent_on": sent}
+    async with db.transaction():
+        updated = (
+            await Referral.update(
+                {
+                    Referral.parents_told_orally_on: told,
+                    Referral.parents_letter_sent_on: sent,
+                    Referral.open: not everyone_told(after) or row["qualifying"],
+                    Referral.version: row["version"] + 1,
+                }
+            )
+            .where((Referral.id == referral_id) & (Referral.version == row["version"]))
+            .returning(Referral.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor, "update", "referral", referral_id, path=path,
+            summary=f"{row['case_reference']}: parent or guardian told",
+            before={
+                "parents_told_orally_on": row["parents_told_orally_on"],
+                "parents_letter_sent_on": row["parents_letter_sent_on"],
+            },
+            after={"parents_told_orally_on": told, "parents_letter_sent_on": sent},
+        )  # fmt: skip
 
 
 async def record_breach(
@@ -1019,6 +1121,51 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     return f"decision-letter-{row['case_reference']}.docx", content
 
 
+async def parent_letter(referral_id: int) -> tuple[str, bytes]:
+    """The letter telling the child's parent or guardian of a decision that the child should be
+    placed for adoption (AAR reg 19(3)); a decision that needs none says so (409)."""
+    row = await referral(referral_id)
+    if row["status"] != ReferralStatus.DECIDED or not row["parents_to_be_told"]:
+        raise Conflict(
+            "There is no decision that the child should be placed for adoption to tell the "
+            "parent or guardian of."
+        )
+    from panel.rules.conflicts import Role as PartyRole
+    from panel.tables import ItemParty
+
+    parents = tuple(
+        r["name"]
+        for r in await ItemParty.select(ItemParty.name)
+        .where((ItemParty.item == row["item"]) & (ItemParty.role == PartyRole.BIRTH_RELATIVE))
+        .order_by(ItemParty.id)
+    )
+    agency = await Agency.select(Agency.name).first()
+    assignment = (
+        await AdmAssignment.select(AdmAssignment.job_title)
+        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .first()
+    )
+    dated = row["parents_letter_sent_on"] or max(clock.today(), row["decided_on"])
+    content = letters.parent_letter(
+        letters.ParentNotice(
+            agency_name=agency["name"] if agency else "The agency",
+            agency_address=(),
+            partner_name=row["partner_name"],
+            addressees=parents or ("The child's parent or guardian",),
+            address=("Address held on the child's case record",),
+            case_reference=row["case_reference"],
+            child=row["initials"] or "your child",
+            meeting_date=row["meeting_on"],
+            adm_name=row["adm_name"],
+            adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+            decision_date=row["decided_on"],
+            told_orally_on=row["parents_told_orally_on"],
+        ),
+        dated=dated,
+    )
+    return f"parent-letter-{row['case_reference']}.docx", content
+
+
 # ---------------------------------------------------------------- the clocks dashboard
 
 
@@ -1035,7 +1182,9 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     recent = today - timedelta(days=RECENT_DAYS)
     # Open items, and those closed lately, so a clock just met is still there to see.
     query = _referral_query().where(
-        (Referral.open == True) | (Referral.letter_sent_on >= recent)  # noqa: E712 - SQL
+        (Referral.open == True)  # noqa: E712 - SQL
+        | (Referral.letter_sent_on >= recent)
+        | (Referral.parents_letter_sent_on >= recent)
     )
     if filters.partner:
         query = query.where(Referral.partner == filters.partner)
@@ -1150,12 +1299,13 @@ async def close_finished(today: date) -> int:
     """Close referrals whose every clock has ended (the representations window included)."""
     rows = await _referral_query().where(
         (Referral.open == True)  # noqa: E712 - SQL, not Python
-        & Referral.letter_sent_on.is_not_null()
-        & Referral.told_orally_on.is_not_null()
+        & (Referral.status == ReferralStatus.DECIDED)
     )
     cals = await _calendars(today - timedelta(days=400), today)
     closed = 0
     for row in rows:
+        if not everyone_told(row):
+            continue
         states = [c.status.state for c in evaluate_referral(row, {}, today, cals)]
         if all(s in (ClockState.MET, ClockState.MISSED) for s in states):
             await Referral.update({Referral.open: False}).where(Referral.id == row["id"])
@@ -1180,6 +1330,7 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
     cals = await _calendars(today - timedelta(days=400), today)
     notes = await _notes(r["id"] for r in rows)
     missed: list[tuple[str, ClockRow]] = []
+    reminders: list[tuple[str, ClockRow]] = []  # the advisers': telling a parent or guardian
     for row in rows:
         for c in evaluate_referral(row, notes, today, cals):
             status = c.status
@@ -1199,11 +1350,35 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
                     )
                     await jobs.finish(REMINDER_JOB, key)
                     sent += 1
+            if (
+                c.kind in clocks.PARENTS_TOLD
+                and status.state is ClockState.DUE_SOON
+                and status.due_on is not None
+            ):
+                reminders.append((f"remind-parents:{row['id']}:{c.kind.value}", c))
             if status.needs_breach_reason:
                 missed.append((f"missed:{row['id']}:{c.kind.value}", c))
     for c in await before_panel.clock_rows(ClockFilter(), today, cals):
         if c.status.needs_breach_reason:
             missed.append((f"missed-item:{c.item_id}:{c.kind.value}", c))
+    advisers: list[str] | None = None
+    for key, c in reminders:
+        assert c.status.due_on is not None
+        key = f"{key}:{c.status.due_on.isoformat()}"
+        if await jobs.claim(REMINDER_JOB, key):
+            if advisers is None:
+                advisers = sorted({r["email"] for r in await escalation.advisers()})
+            for address in advisers:
+                await mail.queue(
+                    f"{REMINDER_JOB}:{key}:{address}",
+                    address,
+                    f"Due by {long_date(c.status.due_on)}: {c.label}, {c.case_reference}",
+                    f"{c.status.reason}\nThe ADM decided the child should be placed for "
+                    "adoption: the parent or guardian must be told (AAR reg 19(3)). Record it on "
+                    "the item's page when it is done.",
+                )
+            await jobs.finish(REMINDER_JOB, key)
+            sent += 1
     escalate_to: list[str] | None = None
     for key, c in missed:
         if await jobs.claim(REMINDER_JOB, key):

@@ -21,7 +21,7 @@ from governance.guards import allow, public
 from governance.roles import Role
 from governance.validate import Whole
 from governance.web import form_page, user_of
-from panel import agenda_web, imports, services
+from panel import agenda_web, imports, placement_web, services
 from panel.rules import eligibility, schedule
 from panel.rules.members import SEAT_LABELS
 
@@ -832,6 +832,7 @@ router = Router(
         MyController,
         feed,
         *agenda_web.route_handlers,
+        *placement_web.route_handlers,
     ],
 )
 

@@ -986,9 +986,9 @@ async def record_parents_told(
             "parents_told_orally_on",
             "Enter the date the parent or guardian was told, or the letter sent",
         )
-    if str(data.get("version", "")) != str(row["version"]):
-        check.fail("parents_told_orally_on", STALE_EDIT)
     check.raise_if_any()
+    if str(data.get("version", "")) != str(row["version"]):
+        raise Conflict(STALE_EDIT, "parents_told_orally_on")
     told = told or row["parents_told_orally_on"]
     sent = sent or row["parents_letter_sent_on"]
     after = {**row, "parents_told_orally_on": told, "parents_letter_sent_on": sent}

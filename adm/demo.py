@@ -10,6 +10,7 @@ from typing import Any
 
 from adm import escalation, services
 from adm.rules.routing import AdmRole
+from adm.rules.stages import PauseGround
 from adm.tables import AdmAssignment, ItemClockFacts, Referral
 from governance import audit, clock
 from governance import services as accounts
@@ -254,6 +255,7 @@ async def load() -> None:
             PlannedItem("adopter_approval", "ADP-2101", "J & K M", "PCC"),
             PlannedItem("match", "CH-3301", "L R", "CCC"),
             PlannedItem("adopter_approval", "ADP-2102", "S T", "CCC"),
+            PlannedItem("should_be_placed", "CH-3302", "K B", "CCC"),
         ]),
         (_working_back(today, 25), PANELS[1], [
             PlannedItem("adopter_approval", "ADP-2110", "A & B O", "PCC"),
@@ -316,7 +318,13 @@ async def load() -> None:
     ))  # fmt: skip
     await _decide("ADP-2102", helen["id"], 6, told=1, letter=2)
     await _decide("ADP-2110", pcc, 5, told=1, letter=None)
-    # CH-3310 and the newest meeting's items stay open in each ADM's queue.
+    # Should-be-placed decisions: K.B.'s mother was told a working day late (AAR reg 19(3):
+    # orally within 2 working days), E.W.'s parents on time, orally and in writing.
+    await _decide("CH-3302", helen["id"], 3, told=None, letter=None)
+    await _tell_parents("CH-3302", told=5, letter=5)
+    await _decide("CH-3310", pcc, 4, told=None, letter=None)
+    await _tell_parents("CH-3310", told=1, letter=3)
+    # The newest meeting's items stay open in each ADM's queue.
     await _christmas_item([members[name] for name in PANELS[2]], adviser, today)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
@@ -410,6 +418,23 @@ async def _decide(
     del adm_person
 
 
+async def _tell_parents(case: str, *, told: int, letter: int) -> None:
+    """The child's parent or guardian told of the should-be-placed decision `told` working days
+    after it, and written to `letter` working days after it."""
+    row = await Referral.select().where(Referral.item._.case_reference == case).first()
+    if row is None or row["decided_on"] is None:
+        return
+    await services.record_parents_told(
+        SYSTEM,
+        row["id"],
+        {
+            "parents_told_orally_on": _working_after(row["decided_on"], told).isoformat(),
+            "parents_letter_sent_on": _working_after(row["decided_on"], letter).isoformat(),
+            "version": str(row["version"]),
+        },
+    )
+
+
 async def _sent_before_panel(
     meeting_id: int, day: date, items: list[tuple[int, PlannedItem]], *, papers_before: int = 7
 ) -> None:
@@ -457,6 +482,17 @@ async def _next_panels_dates(today: date) -> None:
     for reference, dates in facts:
         if reference in rows:
             await ItemClockFacts.insert(ItemClockFacts(dates, item=rows[reference]))
+    if "CPA/2026/031" in rows:
+        # Stage 2 paused for a fortnight while the applicants moved house: its deadline moved on.
+        notice = today - timedelta(days=100)
+        await ItemClockFacts.update(
+            {
+                ItemClockFacts.stage_2_pause_from: notice + timedelta(days=20),
+                ItemClockFacts.stage_2_pause_to: notice + timedelta(days=33),
+                ItemClockFacts.stage_2_pause_why: PauseGround.APPLICANTS_REQUEST.value,
+                ItemClockFacts.stage_2_pause_reason: "They moved house",
+            }
+        ).where(ItemClockFacts.item == rows["CPA/2026/031"])
 
 
 def _working_back(today: date, n: int) -> date:

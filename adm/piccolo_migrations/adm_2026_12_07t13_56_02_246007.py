@@ -14,7 +14,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "parents told of should-be-placed decisions; Stage 2 pauses"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="adm", description=DESCRIPTION)
 
     manager.add_column(

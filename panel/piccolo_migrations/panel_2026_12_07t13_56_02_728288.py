@@ -49,7 +49,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "placement authority; invitation to attend; comments window at publication"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="panel", description=DESCRIPTION)
 
     manager.add_table(

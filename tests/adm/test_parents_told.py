@@ -27,7 +27,7 @@ from tests.panel import support
 DAY = date(2026, 12, 17)  # a Thursday panel; decisions fall over Christmas 2026
 
 
-async def _decided_placement(agency: dict[str, int], decided_on: str) -> tuple[Any, int, int]:
+async def _decided_placement(agency: dict[str, int], decided_on: str) -> tuple[Any, int, Any]:
     """A panel that recommended the child R.T. be placed, and a match for R.T. at the same
     meeting, minutes final; the should-be-placed item decided on `decided_on`."""
     members = await support.central_list()

@@ -222,3 +222,38 @@ async def test_the_referral_page_records_the_parents_told_with_its_errors(client
     assert saved.status_code == 303
     letter = await client.get(f"/adm/referrals/{referral_id}/parent-letter.docx")
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
+
+
+def test_the_letter_to_the_parent_opens_in_libreoffice_and_reads_back(tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from adm import documents
+    from governance import pdf
+    from tests import support as components
+
+    components.require(components.libreoffice_available(), "LibreOffice")
+    content = documents.parent_letter(
+        documents.ParentNotice(
+            agency_name="Cambridgeshire & Peterborough Adoption",
+            agency_address=("New Shire Hall", "Alconbury Weald"),
+            partner_name="Peterborough City Council",
+            addressees=("Kelly Thompson",),
+            address=("Address held on the child's case record",),
+            case_reference="CH-77",
+            child="R.T.",
+            meeting_date=date(2026, 12, 17),
+            adm_name="Pat Peterborough",
+            adm_role="Assistant Director",
+            decision_date=date(2026, 12, 23),
+            told_orally_on=date(2026, 12, 24),
+        ),
+        dated=date(2026, 12, 31),
+    )
+    converted = pdf.to_pdf(content, tmp_path)
+    text = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(converted)).pages
+    )
+    assert "Dear Kelly Thompson" in text
+    assert "I decided that R.T. should be placed for adoption" in text
+    assert "Agency decision maker for Peterborough City Council" in text

@@ -22,7 +22,7 @@ from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
 from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
-from panel import documents, services, uploads
+from panel import documents, placement, services, uploads
 from panel.rules import conflicts
 from panel.tables import (
     Agenda,
@@ -1172,8 +1172,6 @@ async def agenda(meeting_id: int) -> dict[str, Any]:
         AgendaItem.id, AgendaItem.case_reference, AgendaItem.initials, AgendaItem.defer_reason
     ).where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.DEFERRED))
     today = clock.today()
-    from panel import placement  # it reads the items' parties and records, as this module does
-
     warnings = await placement.meeting_warnings(meeting_id, meeting["day"], items)
     holds: list[str] = []
     for hook in PUBLISH_HOLDS:

@@ -1407,6 +1407,10 @@ jobs.register(REMINDER_JOB, _reminder_job)
 # ---------------------------------------------------------------- the API
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def referral_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -1420,6 +1424,10 @@ def referral_json(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
         "qualifying_determination": row["qualifying"],
+        # AAR reg 19(3): a should-be-placed decision is notified to the parent or guardian.
+        "parents_to_be_told": row["parents_to_be_told"],
+        "parents_told_orally_on": _iso(row["parents_told_orally_on"]),
+        "parents_letter_sent_on": _iso(row["parents_letter_sent_on"]),
         "version": row["version"],
     }
 

@@ -222,6 +222,12 @@ async def test_the_referral_page_records_the_parents_told_with_its_errors(client
     assert saved.status_code == 303
     letter = await client.get(f"/adm/referrals/{referral_id}/parent-letter.docx")
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
+    listed = await client.get(f"/api/v1/adm/partners/{agency['PCC']}/referrals")
+    assert listed.status_code == 200, listed.text
+    mine = next(r for r in listed.json() if r["id"] == referral_id)
+    assert mine["parents_to_be_told"] is True
+    assert mine["parents_told_orally_on"] == "2026-12-24"
+    assert mine["parents_letter_sent_on"] is None
 
 
 def test_the_letter_to_the_parent_opens_in_libreoffice_and_reads_back(tmp_path) -> None:

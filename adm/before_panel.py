@@ -13,14 +13,15 @@ from typing import Any
 from asyncpg.exceptions import UniqueViolationError
 
 from adm import services
-from adm.rules import clocks
+from adm.rules import clocks, stages
 from adm.rules.clocks import ClockKind, ClockState, ItemCategory
 from adm.tables import ItemClockFacts
 from governance import audit, clock, db
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, NotFound
-from governance.rules.workdays import Calendars
+from governance.rules.workdays import Calendars, long_date
 from governance.validate import Checker
+from panel import agenda
 from panel.tables import AgendaItem, ItemStatus, MeetingStatus
 
 BEFORE_PANEL = (
@@ -28,12 +29,13 @@ BEFORE_PANEL = (
     ClockKind.MEMBER_LIST_TO_APPLICANTS,
     ClockKind.PAR_COMMENTS,
     ClockKind.STAGE_1,
+    ClockKind.STAGE_2_NOTICE,
     ClockKind.STAGE_2,
 )
 
 STAGES_SHOWN_DAYS = 400
 
-STAGES = (ClockKind.STAGE_1, ClockKind.STAGE_2)
+STAGES = (ClockKind.STAGE_1, ClockKind.STAGE_2_NOTICE, ClockKind.STAGE_2)
 
 # An item with all its clocks before panel need: its type and partners, its agenda's publication,
 # its recorded dates and its referral. One query, not one a table: each query costs SQLite a
@@ -46,6 +48,7 @@ SELECT ai.id, ai.case_reference, ai.initials, ai.meeting, m.starts_at,
        a.published_at, r.id AS referral_id, r.decided_on,
        f.member_list_sent_on, f.par_sent_on, f.par_comments_received_on,
        f.stage_1_started_on, f.stage_1_completed_on, f.stage_2_notice_on, f.breach_reasons,
+       f.stage_2_pause_from, f.stage_2_pause_to, f.stage_2_pause_why, f.stage_2_pause_reason,
        f.version AS facts_version
 FROM agenda_item ai
 JOIN meeting m ON m.id = ai.meeting
@@ -91,6 +94,14 @@ DATE_FIELDS: dict[str, tuple[str, ClockKind]] = {
         ClockKind.MEMBER_LIST_TO_APPLICANTS,
     ),
 }
+
+
+PAUSE_FIELDS = (
+    "stage_2_pause_from",
+    "stage_2_pause_to",
+    "stage_2_pause_why",
+    "stage_2_pause_reason",
+)
 
 
 def fields_for(category: ItemCategory) -> dict[str, str]:
@@ -145,8 +156,9 @@ def _evaluate(
     for each in clocks.clocks_for_item(facts):
         if each.kind not in kinds:
             continue
+        pauses = _stage_2_pauses(row) if each.kind is ClockKind.STAGE_2 else ()
         each = clocks.Clock(
-            each.kind, each.started_on, each.completed_on, (), reasons.get(each.kind.value)
+            each.kind, each.started_on, each.completed_on, pauses, reasons.get(each.kind.value)
         )
         out.append(
             services.ClockRow(
@@ -161,6 +173,14 @@ def _evaluate(
             )
         )
     return out
+
+
+def _stage_2_pauses(row: dict[str, Any]) -> tuple[clocks.Pause, ...]:
+    if not row.get("stage_2_pause_from"):
+        return ()
+    why = stages.PAUSE_GROUNDS.get(row["stage_2_pause_why"], "")
+    reason = "; ".join(r for r in (why, row["stage_2_pause_reason"]) if r)
+    return (clocks.Pause(row["stage_2_pause_from"], row["stage_2_pause_to"], reason),)
 
 
 async def clock_rows(
@@ -206,7 +226,9 @@ async def item_clocks(item_id: int, today: date | None = None) -> ItemClocks:
         min(day, today) - timedelta(days=400), max(day, today)
     )
     rows = _evaluate(row, today, cals, BEFORE_PANEL)
-    facts = {name: row[name] for name in DATE_FIELDS} | {"version": row["facts_version"] or 0}
+    facts = {name: row[name] for name in (*DATE_FIELDS, *PAUSE_FIELDS)} | {
+        "version": row["facts_version"] or 0
+    }
     row["meeting_on"] = day
     row["partner_name"] = _partner(row)[1]
     return ItemClocks(row, _category(row), facts, rows, row["referral_id"])
@@ -343,3 +365,85 @@ async def _save_breach(
             path=path,
             summary=f"{case}: {clocks.LABELS[ClockKind(kind)]} missed - {text}",
         )
+
+
+async def pause_stage_2(
+    actor: Actor, item_id: int, version: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Pause Stage 2 (the applicants asked, or exceptional circumstances), or end its pause: the
+    Stage 2 deadline moves on by the days paused. A stale form changes nothing."""
+    current = await item_clocks(item_id)
+    if ClockKind.STAGE_2 not in clocks.CLOCKS_BY_CATEGORY[current.category]:
+        raise Conflict("This item has no Stage 2 to pause")
+    check = Checker()
+    why = check.choice(
+        "stage_2_pause_why", data.get("stage_2_pause_why"), "Why Stage 2 is paused",
+        dict(stages.PAUSE_GROUNDS),
+    )  # fmt: skip
+    first = check.day("stage_2_pause_from", data.get("stage_2_pause_from"), "First day paused")
+    last = check.day(
+        "stage_2_pause_to", data.get("stage_2_pause_to"), "Last day paused", required=False
+    )
+    reason = check.text(
+        "stage_2_pause_reason", data.get("stage_2_pause_reason"), "What happened",
+        max_length=1000, required=False,
+    )  # fmt: skip
+    check.raise_if_any()
+    assert first is not None
+    pause = stages.Stage2Pause(stages.PauseGround(why), first, last, reason)
+    for name, message in stages.pause_problems(
+        pause, current.facts.get("stage_2_notice_on"), current.item["decided_on"]
+    ).items():
+        check.fail(name, message)
+    check.raise_if_any()
+    if version != current.facts["version"]:
+        raise Conflict(STALE_EDIT, "stage_2_pause_from")
+    values: dict[Any, Any] = {
+        ItemClockFacts.stage_2_pause_from: first,
+        ItemClockFacts.stage_2_pause_to: last,
+        ItemClockFacts.stage_2_pause_why: why,
+        ItemClockFacts.stage_2_pause_reason: reason,
+    }
+    async with db.transaction():
+        done = (
+            await ItemClockFacts.update({**values, ItemClockFacts.version: version + 1})
+            .where((ItemClockFacts.item == item_id) & (ItemClockFacts.version == version))
+            .returning(ItemClockFacts.id)
+        )
+        if not done:
+            raise Conflict(STALE_EDIT, "stage_2_pause_from")
+        await audit.record(
+            actor, "pause", "clock", f"item {item_id}:{ClockKind.STAGE_2.value}", path=path,
+            summary=f"{current.item['case_reference']}: Stage 2 paused from {first} to "
+            f"{last or 'further notice'} - {stages.PAUSE_GROUNDS[why]}"
+            + (f": {reason}" if reason else ""),
+            before={k: current.facts.get(k) for k in PAUSE_FIELDS},
+            after={"from": first, "to": last, "why": why, "reason": reason},
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------- holding the agenda back
+
+
+async def comments_still_open(meeting_id: int) -> dict[int, list[str]]:
+    """The meeting's items whose applicants may still comment on their report: their papers
+    should not go to members before the comments can go with them."""
+    today = clock.today()
+    listed = await AgendaItem.select(AgendaItem.id).where(
+        (AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.LISTED)
+    )
+    out: dict[int, list[str]] = {}
+    for row in listed:
+        found = await item_clocks(row["id"], today)
+        for each in found.rows:
+            if each.kind is ClockKind.PAR_COMMENTS and clocks.window_open(each.status):
+                assert each.status.due_on is not None
+                out[row["id"]] = [
+                    "the applicants may comment on their prospective adopter's report until "
+                    f"{long_date(each.status.due_on)}, and none are recorded yet"
+                ]
+    return out
+
+
+if comments_still_open not in agenda.PUBLISH_HOLDS:
+    agenda.PUBLISH_HOLDS.append(comments_still_open)

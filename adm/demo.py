@@ -12,6 +12,7 @@ from typing import Any
 from adm import escalation, services
 from adm.rules import routing
 from adm.rules.routing import AdmRole
+from adm.rules.stages import PauseGround
 from adm.tables import AdmAssignment, ItemClockFacts, Referral
 from governance import audit, clock, shapes
 from governance import services as accounts
@@ -23,6 +24,7 @@ from governance.shapes import DemoAdm, Shape
 from governance.tables import Account, Agency, OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
 from panel.demo import reference
+from panel.rules.placement import Authority
 from panel.tables import (
     Agenda,
     AgendaItem,
@@ -31,6 +33,7 @@ from panel.tables import (
     Meeting,
     MeetingStatus,
     PanelMember,
+    PlacementAuthority,
     Sitting,
     SittingStatus,
 )
@@ -221,6 +224,22 @@ async def past_meeting(
             )[0]["id"]
         )
         cursor += length + timedelta(minutes=5)
+        if planned.type_code == "match":
+            # AAR reg 32(5): the match is heard because the court made a placement order.
+            await PlacementAuthority.insert(
+                PlacementAuthority(
+                    item=item_ids[-1],
+                    authority=Authority.PLACEMENT_ORDER,
+                    authorised_on=day - timedelta(weeks=8),
+                    adopters_approved_on=day - timedelta(weeks=10),
+                    note="Placement order made at the Family Court at Peterborough",
+                )
+            )
+        elif subject == ItemSubject.ADOPTERS:
+            # AAR reg 30A(5): the applicants were invited to attend the panel.
+            await AgendaItem.update(
+                {AgendaItem.applicants_invited_on: day - timedelta(weeks=3)}
+            ).where(AgendaItem.id == item_ids[-1])
     return meeting_id, item_ids
 
 
@@ -342,6 +361,7 @@ async def load(shape: Shape | None = None) -> None:
             slot_item("match", "CH-3301", "L R", 0),
             slot_item("adopter_approval", "ADP-2102", "S T", 2),
             slot_item("adopter_approval", "ADP-2103", "U & V W", 4),
+            slot_item("should_be_placed", "CH-3302", "K B", 0),
         ]),
         (_working_back(today, 25), PANELS[1], [
             slot_item("adopter_approval", "ADP-2110", "A & B O", 3),
@@ -419,6 +439,12 @@ async def load(shape: Shape | None = None) -> None:
     # After the two qualifying determinations: representations awaiting the final decision, and
     # an IRM review whose recommendation came back and was followed by the final decision.
     await _after_determinations(adviser, today)
+    # Should-be-placed decisions: K.B.'s mother was told a working day late (AAR reg 19(3):
+    # orally within 2 working days), E.W.'s parents on time, orally and in writing.
+    await _decide("CH-3302", 3, told=None, letter=None)
+    await _tell_parents("CH-3302", told=5, letter=5)
+    await _decide("CH-3310", 4, told=None, letter=None)
+    await _tell_parents("CH-3310", told=1, letter=3)
     # Today's panel, nothing recorded yet: the adviser records it live. Its members are others
     # than those of the past panels, so nobody sits more often in a month than policy allows.
     todays = [members[name] for name in PANELS[3]]
@@ -574,6 +600,23 @@ async def _decide(
         await services.record_breach(SYSTEM, row["id"], breach[0], breach[1])
 
 
+async def _tell_parents(case: str, *, told: int, letter: int) -> None:
+    """The child's parent or guardian told of the should-be-placed decision `told` working days
+    after it, and written to `letter` working days after it."""
+    row = await Referral.select().where(Referral.item._.case_reference == case).first()
+    if row is None or row["decided_on"] is None:
+        return
+    await services.record_parents_told(
+        SYSTEM,
+        row["id"],
+        {
+            "parents_told_orally_on": _working_after(row["decided_on"], told).isoformat(),
+            "parents_letter_sent_on": _working_after(row["decided_on"], letter).isoformat(),
+            "version": str(row["version"]),
+        },
+    )
+
+
 async def _sent_before_panel(
     meeting_id: int, day: date, items: list[tuple[int, PlannedItem]], *, papers_before: int = 7
 ) -> None:
@@ -622,6 +665,17 @@ async def _next_panels_dates(shape: Shape, today: date) -> None:
     for case, dates in facts:
         if case in rows:
             await ItemClockFacts.insert(ItemClockFacts(dates, item=rows[case]))
+    if first in rows:
+        # Stage 2 paused for a fortnight while the applicants moved house: its deadline moved on.
+        notice = today - timedelta(days=100)
+        await ItemClockFacts.update(
+            {
+                ItemClockFacts.stage_2_pause_from: notice + timedelta(days=20),
+                ItemClockFacts.stage_2_pause_to: notice + timedelta(days=33),
+                ItemClockFacts.stage_2_pause_why: PauseGround.APPLICANTS_REQUEST.value,
+                ItemClockFacts.stage_2_pause_reason: "They moved house",
+            }
+        ).where(ItemClockFacts.item == rows[first])
 
 
 def _working_back(today: date, n: int) -> date:
@@ -667,4 +721,5 @@ async def _actor_by_person(person_id: int) -> Any:
         email=person["email"],
         roles=frozenset(Role(g["role"]) for g in grants),
         adm_partner_ids=frozenset(g["partner"] for g in grants if g["partner"]),
+        adm_for_agency=any(g["role"] == Role.ADM and g["partner"] is None for g in grants),
     )

@@ -389,3 +389,81 @@ def _joined(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParentNotice:
+    """A decision that a child should be placed for adoption, as told to the child's parent or
+    guardian (AAR reg 19(3))."""
+
+    agency_name: str
+    agency_address: tuple[str, ...]
+    partner_name: str
+    addressees: tuple[str, ...]  # the parent or guardian (each, where more than one)
+    address: tuple[str, ...]
+    case_reference: str
+    child: str  # initials: a letter never names the child in full
+    meeting_date: date
+    adm_name: str
+    adm_role: str
+    decision_date: date
+    told_orally_on: date | None = None
+    letterhead: Letterhead | None = None  # the agency's logo, contacts and footer
+
+    def __post_init__(self) -> None:
+        if not self.addressees:
+            raise ValueError("a letter to a parent or guardian needs someone to write to")
+
+
+PARENT_LETTER_TITLE = "The agency's decision that your child should be placed for adoption"
+
+
+def parent_letter(notice: ParentNotice, *, dated: date) -> bytes:
+    """The written notification of AAR reg 19(3): the agency must notify the parent or guardian
+    in writing of its decision that the child should be placed for adoption."""
+    if dated < notice.decision_date:
+        raise ValueError("a letter cannot be dated before the decision it gives")
+    if notice.told_orally_on is not None and notice.told_orally_on < notice.decision_date:
+        raise ValueError("nobody can be told of a decision before it is made")
+    document = marked_document(
+        title=PARENT_LETTER_TITLE,
+        author=notice.agency_name,
+        letterhead=notice.letterhead or Letterhead(notice.agency_name, notice.agency_address),
+    )
+    document.add_paragraph(long_date(dated))
+    document.add_paragraph(f"Our reference: {notice.case_reference}")
+    _lines(document, (*notice.addressees, *notice.address))
+    document.add_paragraph(f"Dear {_joined(notice.addressees)}")
+    document.add_heading(PARENT_LETTER_TITLE, level=1)
+    told = (
+        f" Your child's social worker told you of this decision on "
+        f"{long_date(notice.told_orally_on)}; this letter confirms it in writing."
+        if notice.told_orally_on
+        else ""
+    )
+    document.add_paragraph(
+        f"The adoption panel considered the plan for {notice.child} on "
+        f"{long_date(notice.meeting_date)} and recommended that {notice.child} should be placed "
+        f"for adoption. As the agency decision maker for {notice.partner_name}, I considered the "
+        "panel's recommendation, the minutes of the meeting and the papers the panel saw. On "
+        f"{long_date(notice.decision_date)} I decided that {notice.child} should be placed for "
+        f"adoption.{told}"
+    )
+    document.add_heading("What this means for you", level=2)
+    document.add_paragraph(
+        f"{notice.child} can be placed for adoption only with your consent to placement, given "
+        "under section 19 of the Adoption and Children Act 2002 and witnessed by an officer of "
+        "Cafcass, or under a placement order made by the court. You do not have to give your "
+        "consent, and you may withdraw it until an application for an adoption order is made."
+    )
+    document.add_paragraph(
+        "You can get independent legal advice, and the agency will arrange independent support "
+        "and counselling for you if you would like it. Your child's social worker will contact "
+        "you to talk about this decision, what happens next and how you can take part."
+    )
+    document.add_paragraph("Yours sincerely")
+    _lines(
+        document,
+        (notice.adm_name, notice.adm_role, f"Agency decision maker for {notice.partner_name}"),
+    )
+    return deterministic_docx(document, dated=dated)

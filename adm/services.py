@@ -70,6 +70,8 @@ AFTER_MEETING = (
     ClockKind.ADM_DECISION,
     ClockKind.TOLD_ORALLY,
     ClockKind.TOLD_IN_WRITING,
+    ClockKind.PARENTS_TOLD_ORALLY,
+    ClockKind.PARENTS_TOLD_IN_WRITING,
     ClockKind.REPRESENTATIONS_OR_IRM,
     ClockKind.FINAL_DECISION,
     ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
@@ -101,6 +103,12 @@ async def outcome_for(type_id: int, wording: str) -> Outcome | None:
     qualifying determination, and which letter it gets: from the type's outcomes
     (panel.agenda.outcome_of), never from the wording."""
     return await agenda.outcome_of(type_id, wording)
+
+
+def places_child(decided: Outcome | None) -> bool:
+    """A decision that the child should be placed for adoption: the parent or guardian must be
+    told of it (AAR reg 19(3)). From the outcome's meaning, never its wording."""
+    return decided is not None and decided.meaning is Meaning.SHOULD_BE_PLACED
 
 
 # ---------------------------------------------------------------- assignments
@@ -405,7 +413,7 @@ async def sat_on_panel(meeting_id: int) -> dict[int, Sat]:
         out[item.id] = Sat(
             for_item=routing.present_for_any_part(spells, item.starts_at, item.ends_at) | whole,
             at_meeting=at_meeting,
-            bar_whole_meeting=bool(policy.numbers.bar_all_members_at_meeting),
+            bar_whole_meeting=policy.switches.bar_all_members_at_meeting,
             policy_version=policy.version,
         )
     return out
@@ -731,6 +739,9 @@ def _facts(row: dict[str, Any]) -> clocks.ItemFacts:
         qualifying_determination=row["qualifying"],
         told_orally_on=row["told_orally_on"],
         letter_sent_on=row["letter_sent_on"],
+        parents_to_be_told=row["parents_to_be_told"],
+        parents_told_orally_on=row["parents_told_orally_on"],
+        parents_letter_sent_on=row["parents_letter_sent_on"],
     )
 
 
@@ -1008,6 +1019,7 @@ async def decide(
         outcome = ""
     decided = await outcome_for(row["type_id"], outcome) if outcome else None
     qualifying = verdict != Verdict.MORE_INFORMATION and decided is not None and decided.qualifying
+    tell_parents = verdict != Verdict.MORE_INFORMATION and places_child(decided)
     # Reasons are owed when the decision departs from the recommendation, and for every
     # qualifying determination whether or not the ADM agrees with the panel: its notice must
     # send them (AAR reg 30B(5)(a)-(b); Fostering Services (England) Regulations 2011 reg 27(6)).
@@ -1074,6 +1086,7 @@ async def decide(
                         if status == ReferralStatus.DECIDED
                         else None,
                         Referral.qualifying: qualifying,
+                        Referral.parents_to_be_told: tell_parents,
                         Referral.version: row["version"] + 1,
                     }
                 )
@@ -1138,7 +1151,10 @@ async def record_told(
     check.raise_if_any()
     told = told or row["told_orally_on"]
     sent = sent or row["letter_sent_on"]
-    still_open = not (told and sent) or row["qualifying"]
+    still_open = (
+        not everyone_told({**row, "told_orally_on": told, "letter_sent_on": sent})
+        or row["qualifying"]
+    )
     async with db.transaction():
         updated = (
             await Referral.update(
@@ -1163,6 +1179,85 @@ async def record_told(
             summary=f"{row['case_reference']}: applicants told",
             after={"told_orally_on": told, "letter_sent_on": sent},
         )
+
+
+def everyone_told(row: dict[str, Any]) -> bool:
+    """Whether everyone the decision must be told to has been told, orally and in writing: the
+    applicants, where the item's clocks include telling them, and the child's parent or guardian
+    of a decision that the child should be placed (AAR reg 19(3))."""
+    kinds = clocks.CLOCKS_BY_CATEGORY[ItemCategory(row["category"])]
+    applicants = ClockKind.TOLD_ORALLY not in kinds or bool(
+        row["told_orally_on"] and row["letter_sent_on"]
+    )
+    parents = not row["parents_to_be_told"] or bool(
+        row["parents_told_orally_on"] and row["parents_letter_sent_on"]
+    )
+    return applicants and parents
+
+
+async def record_parents_told(
+    actor: Actor, referral_id: int, data: dict[str, Any], *, path: str = ""
+) -> None:
+    """Record when the child's parent or guardian was told of a decision that the child should
+    be placed for adoption, and when the letter was sent (AAR reg 19(3))."""
+    row = await referral(referral_id)
+    if row["status"] != ReferralStatus.DECIDED:
+        raise Conflict("The ADM has not decided this item yet: there is nothing to tell.")
+    if not row["parents_to_be_told"]:
+        raise Conflict(
+            "This decision is not that the child should be placed for adoption: the parent or "
+            "guardian is not notified of it under AAR reg 19(3)."
+        )
+    check = Checker()
+    told = check.day(
+        "parents_told_orally_on", data.get("parents_told_orally_on"),
+        "Date the parent or guardian was told", required=False,
+    )  # fmt: skip
+    sent = check.day(
+        "parents_letter_sent_on", data.get("parents_letter_sent_on"),
+        "Date the letter to the parent or guardian was sent", required=False,
+    )  # fmt: skip
+    today = clock.today()
+    for key, day in (("parents_told_orally_on", told), ("parents_letter_sent_on", sent)):
+        if day is not None and day < row["decided_on"]:
+            check.fail(key, f"This cannot be before the decision on {long_date(row['decided_on'])}")
+        elif day is not None and day > today:
+            check.fail(key, "This cannot be in the future")
+    if told is None and sent is None:
+        check.fail(
+            "parents_told_orally_on",
+            "Enter the date the parent or guardian was told, or the letter sent",
+        )
+    check.raise_if_any()
+    if str(data.get("version", "")) != str(row["version"]):
+        raise Conflict(STALE_EDIT, "parents_told_orally_on")
+    told = told or row["parents_told_orally_on"]
+    sent = sent or row["parents_letter_sent_on"]
+    after = {**row, "parents_told_orally_on": told, "parents_letter_sent_on": sent}
+    async with db.transaction():
+        updated = (
+            await Referral.update(
+                {
+                    Referral.parents_told_orally_on: told,
+                    Referral.parents_letter_sent_on: sent,
+                    Referral.open: not everyone_told(after) or row["qualifying"],
+                    Referral.version: row["version"] + 1,
+                }
+            )
+            .where((Referral.id == referral_id) & (Referral.version == row["version"]))
+            .returning(Referral.id)
+        )
+        if not updated:
+            raise Conflict(STALE_EDIT)
+        await audit.record(
+            actor, "update", "referral", referral_id, path=path,
+            summary=f"{row['case_reference']}: parent or guardian told",
+            before={
+                "parents_told_orally_on": row["parents_told_orally_on"],
+                "parents_letter_sent_on": row["parents_letter_sent_on"],
+            },
+            after={"parents_told_orally_on": told, "parents_letter_sent_on": sent},
+        )  # fmt: skip
 
 
 async def record_breach(
@@ -1418,6 +1513,52 @@ async def save_addressee(
         )
 
 
+async def parent_letter(referral_id: int) -> tuple[str, bytes]:
+    """The letter telling the child's parent or guardian of a decision that the child should be
+    placed for adoption (AAR reg 19(3)); a decision that needs none says so (409)."""
+    row = await referral(referral_id)
+    if row["status"] != ReferralStatus.DECIDED or not row["parents_to_be_told"]:
+        raise Conflict(
+            "There is no decision that the child should be placed for adoption to tell the "
+            "parent or guardian of."
+        )
+    from panel.rules.conflicts import Role as PartyRole
+    from panel.tables import ItemParty
+
+    parents = tuple(
+        r["name"]
+        for r in await ItemParty.select(ItemParty.name)
+        .where((ItemParty.item == row["item"]) & (ItemParty.role == PartyRole.BIRTH_RELATIVE))
+        .order_by(ItemParty.id)
+    )
+    heading = await agency_details.letterhead()
+    assignment = (
+        await AdmAssignment.select(AdmAssignment.job_title)
+        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
+        .first()
+    )
+    dated = row["parents_letter_sent_on"] or max(clock.today(), row["decided_on"])
+    content = letters.parent_letter(
+        letters.ParentNotice(
+            agency_name=heading.name if heading else "The agency",
+            agency_address=heading.address if heading else (),
+            letterhead=heading,
+            partner_name=row["partner_name"],
+            addressees=parents or ("The child's parent or guardian",),
+            address=("Address held on the child's case record",),
+            case_reference=row["case_reference"],
+            child=row["initials"] or "your child",
+            meeting_date=row["meeting_on"],
+            adm_name=row["adm_name"],
+            adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+            decision_date=row["decided_on"],
+            told_orally_on=row["parents_told_orally_on"],
+        ),
+        dated=dated,
+    )
+    return f"parent-letter-{row['case_reference']}.docx", content
+
+
 # ---------------------------------------------------------------- the clocks dashboard
 
 
@@ -1434,7 +1575,9 @@ async def running_clocks(filters: ClockFilter, today: date | None = None) -> lis
     recent = today - timedelta(days=RECENT_DAYS)
     # Open items, and those closed lately, so a clock just met is still there to see.
     query = _referral_query().where(
-        (Referral.open == True) | (Referral.letter_sent_on >= recent)  # noqa: E712 - SQL
+        (Referral.open == True)  # noqa: E712 - SQL
+        | (Referral.letter_sent_on >= recent)
+        | (Referral.parents_letter_sent_on >= recent)
     )
     if filters.partner:
         query = query.where(Referral.partner == filters.partner)
@@ -1549,12 +1692,13 @@ async def close_finished(today: date) -> int:
     """Close referrals whose every clock has ended (the representations window included)."""
     rows = await _referral_query().where(
         (Referral.open == True)  # noqa: E712 - SQL, not Python
-        & Referral.letter_sent_on.is_not_null()
-        & Referral.told_orally_on.is_not_null()
+        & (Referral.status == ReferralStatus.DECIDED)
     )
     cals = await _calendars(today - timedelta(days=400), today)
     closed = 0
     for row in rows:
+        if not everyone_told(row):
+            continue
         states = [c.status.state for c in evaluate_referral(row, {}, today, cals)]
         # After a qualifying determination it stays open while representations, the IRM,
         # the panel again or the final decision are awaited (AAR reg 30B(6)-(9)).
@@ -1582,6 +1726,7 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
     cals = await _calendars(today - timedelta(days=400), today)
     notes = await _notes(r["id"] for r in rows)
     missed: list[tuple[str, ClockRow]] = []
+    reminders: list[tuple[str, ClockRow]] = []  # the advisers': telling a parent or guardian
     for row in rows:
         for c in evaluate_referral(row, notes, today, cals):
             status = c.status
@@ -1601,11 +1746,35 @@ async def send_reminders(settings: Settings | None = None, today: date | None = 
                     )
                     await jobs.finish(REMINDER_JOB, key)
                     sent += 1
+            if (
+                c.kind in clocks.PARENTS_TOLD
+                and status.state is ClockState.DUE_SOON
+                and status.due_on is not None
+            ):
+                reminders.append((f"remind-parents:{row['id']}:{c.kind.value}", c))
             if status.needs_breach_reason:
                 missed.append((f"missed:{row['id']}:{c.kind.value}", c))
     for c in await before_panel.clock_rows(ClockFilter(), today, cals):
         if c.status.needs_breach_reason:
             missed.append((f"missed-item:{c.item_id}:{c.kind.value}", c))
+    advisers: list[str] | None = None
+    for key, c in reminders:
+        assert c.status.due_on is not None
+        key = f"{key}:{c.status.due_on.isoformat()}"
+        if await jobs.claim(REMINDER_JOB, key):
+            if advisers is None:
+                advisers = sorted({r["email"] for r in await escalation.advisers()})
+            for address in advisers:
+                await mail.queue(
+                    f"{REMINDER_JOB}:{key}:{address}",
+                    address,
+                    f"Due by {long_date(c.status.due_on)}: {c.label}, {c.case_reference}",
+                    f"{c.status.reason}\nThe ADM decided the child should be placed for "
+                    "adoption: the parent or guardian must be told (AAR reg 19(3)). Record it on "
+                    "the item's page when it is done.",
+                )
+            await jobs.finish(REMINDER_JOB, key)
+            sent += 1
     escalate_to: list[str] | None = None
     for key, c in missed:
         if await jobs.claim(REMINDER_JOB, key):
@@ -1634,6 +1803,10 @@ jobs.register(REMINDER_JOB, _reminder_job)
 # ---------------------------------------------------------------- the API
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def referral_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -1660,6 +1833,10 @@ def referral_json(row: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "final_outcome": row.get("final_outcome") or None,
+        # AAR reg 19(3): a should-be-placed decision is notified to the parent or guardian.
+        "parents_to_be_told": row["parents_to_be_told"],
+        "parents_told_orally_on": _iso(row["parents_told_orally_on"]),
+        "parents_letter_sent_on": _iso(row["parents_letter_sent_on"]),
         "version": row["version"],
     }
 

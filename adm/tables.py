@@ -84,6 +84,11 @@ class Referral(Table):
     qualifying = Boolean(default=False)
     told_orally_on = Date(null=True, default=None)
     letter_sent_on = Date(null=True, default=None)
+    # AAR reg 19(3): a decision that the child should be placed is notified to the parent or
+    # guardian; these record when they were told and when the letter went.
+    parents_to_be_told = Boolean(default=False)
+    parents_told_orally_on = Date(null=True, default=None)
+    parents_letter_sent_on = Date(null=True, default=None)
     open = Boolean(default=True, index=True)  # False once every clock of the item is closed
     # What follows a qualifying determination (AAR reg 30B(5)-(10)): the applicants'
     # representations or IRM application, the IRM panel's recommendation, a referral back to
@@ -176,6 +181,11 @@ class ItemClockFacts(Table):
     stage_1_started_on = Date(null=True, default=None)  # registration of interest accepted
     stage_1_completed_on = Date(null=True, default=None)
     stage_2_notice_on = Date(null=True, default=None)  # applicants' notice to proceed
+    # Stage 2 paused (the applicants asked, or exceptional circumstances): its deadline moves on.
+    stage_2_pause_from = Date(null=True, default=None)
+    stage_2_pause_to = Date(null=True, default=None)  # the last day paused; None: still paused
+    stage_2_pause_why = Varchar(length=40, default="")  # adm.rules.stages.PauseGround
+    stage_2_pause_reason = Text(default="")
     breach_reasons = Text(default="{}")  # JSON: {clock kind: the reason it was missed}
     updated_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     updated_at = Timestamptz(default=TimestamptzNow())

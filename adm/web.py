@@ -15,7 +15,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from adm import before_panel, escalation, final_decision, services
-from adm.rules.clocks import LABELS, ClockKind
+from adm.rules.clocks import CLOCKS_BY_CATEGORY, LABELS, ClockKind
+from adm.rules.stages import PAUSE_GROUNDS
 from adm.tables import ReferralStatus
 from governance import audit, clock, home, nav, pdf
 from governance import services as gov_services
@@ -231,6 +232,29 @@ class ReferralController(Controller):
         name, content = await final_decision.final_letter(referral_id)
         return _download(content, name)
 
+    @post("/parents-told", name="adm:parents_told", opt=allow(Role.PANEL_ADVISER))
+    async def parents_told(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await services.record_parents_told(
+                user_of(request), referral_id, data, path=request.url.path
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            row = await services.referral(referral_id)
+            return await _referral_page(
+                request, row, errors=errors, status_code=status, values=data
+            )
+        return Redirect(f"/adm/referrals/{referral_id}?saved=notification", status_code=303)
+
+    @get("/parent-letter.docx", name="adm:parent_letter")
+    async def parent_letter(
+        self, request: AnyRequest, referral_id: FromPath[int]
+    ) -> Response[bytes]:
+        await _referral(request, referral_id, action="download")
+        name, content = await services.parent_letter(referral_id)
+        return _download(content, name)
+
     @get("/extract.docx", name="adm:extract")
     async def extract(self, request: AnyRequest, referral_id: FromPath[int]) -> Response[bytes]:
         from panel import record
@@ -331,15 +355,25 @@ async def _item_clocks_page(
     found = await before_panel.item_clocks(item_id)
     await audit.record(user_of(request), "view", "item_clocks", item_id, path=request.url.path)
     shown = values
-    if shown is None:
+    if shown is None or not any(name in shown for name in before_panel.DATE_FIELDS):
         shown = {
             name: day.isoformat() if (day := found.facts.get(name)) else ""
             for name in before_panel.DATE_FIELDS
         }
+    pause_values = (
+        values
+        if values is not None and "stage_2_pause_why" in values
+        else {
+            name: (day.isoformat() if isinstance(day := found.facts.get(name), date) else day or "")
+            for name in before_panel.PAUSE_FIELDS
+        }
+    )
     return form_page(
         "adm/item_clocks.html", request, errors=errors, status_code=status_code,
         found=found, fields=before_panel.fields_for(found.category), values=shown,
         version=found.facts["version"], is_adviser=user_of(request).has(Role.PANEL_ADVISER),
+        may_pause_stage_2=ClockKind.STAGE_2 in CLOCKS_BY_CATEGORY[found.category],
+        pause_values=pause_values, pause_grounds=PAUSE_GROUNDS,
     )  # fmt: skip
 
 
@@ -364,6 +398,20 @@ class ItemClocksController(Controller):
                 request, item_id, errors=errors, status_code=status, values=data
             )
         return Redirect(f"/adm/items/{item_id}/clocks?saved=dates", status_code=303)
+
+    @post("/stage-2-pause", name="adm:stage_2_pause", opt=allow(Role.PANEL_ADVISER))
+    async def pause_stage_2(self, request: AnyRequest, item_id: FromPath[int]) -> Response[Any]:
+        data = await form_data(request)
+        try:
+            await before_panel.pause_stage_2(
+                user_of(request), item_id, version_of(data), data, path=request.url.path
+            )
+        except (Invalid, Conflict) as error:
+            errors, status = _errors(error)
+            return await _item_clocks_page(
+                request, item_id, errors=errors, status_code=status, values=data
+            )
+        return Redirect(f"/adm/items/{item_id}/clocks?saved=pause", status_code=303)
 
     @post("/{kind:str}/breach", name="adm:item_breach", opt=allow(Role.PANEL_ADVISER))
     async def breach(

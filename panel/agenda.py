@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
 from governance.tables import Agency, Partner, PartnerKind
 from governance.validate import Checker
-from panel import documents, services, uploads
+from panel import documents, placement, services, uploads
 from panel.rules import conflicts, outcomes
 from panel.rules.outcomes import Category, Letter, Meaning, Outcome
 from panel.tables import (
@@ -58,6 +59,11 @@ SUBJECTS: dict[str, str] = {
     ItemSubject.INFORMATION: "Information and learning",
 }
 # The party fields of the item form, one name a line.
+# What another area asks the adviser to answer for before the agenda goes to members (panel
+# never imports adm): each hook gives, for a meeting, its items' reasons to hold back, by item id.
+# Publishing anyway needs a recorded reason.
+PUBLISH_HOLDS: list[Callable[[int], Awaitable[dict[int, list[str]]]]] = []
+
 PARTY_FIELDS: dict[str, tuple[conflicts.Role, str]] = {
     "applicants": (conflicts.Role.APPLICANT, "Applicants or adopters"),
     "children": (conflicts.Role.CHILD, "Children"),
@@ -678,6 +684,15 @@ def _check_item(
     )
     if values["applicants_at"] and not values["applicants_attend"]:
         check.fail("applicants_at", "Give a call-in time only when the applicants attend")
+    invited = check.day(
+        "applicants_invited_on", data.get("applicants_invited_on"),
+        "Date the applicants were invited to attend the panel", required=False,
+    )  # fmt: skip
+    if invited is not None and invited > day:
+        check.fail(
+            "applicants_invited_on", "The invitation must be sent on or before the panel day"
+        )
+    values["applicants_invited_on"] = invited
     parties: list[tuple[str, str]] = []
     for field, (role, label) in PARTY_FIELDS.items():
         names = _lines(data.get(field))
@@ -1418,12 +1433,23 @@ async def agenda(meeting_id: int) -> dict[str, Any]:
         AgendaItem.id, AgendaItem.case_reference, AgendaItem.initials, AgendaItem.defer_reason
     ).where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.DEFERRED))
     today = clock.today()
+    warnings = await placement.meeting_warnings(meeting_id, meeting["day"], items)
+    holds: list[str] = []
+    for hook in PUBLISH_HOLDS:
+        for item_id, lines in (await hook(meeting_id)).items():
+            warnings.setdefault(item_id, []).extend(lines)
+            held = next((r for r in items if r["id"] == item_id), None)
+            label = f"item {held['number']} ({held['title']})" if held else f"item {item_id}"
+            holds += [f"{label}: {line}" for line in lines]
+    for row in items:
+        row["warnings"] = warnings.get(row["id"], [])
     return {
         "meeting": meeting,
         "state": state,
         "rows": items,
         "deferred": [dict(d) | {"title": _title(d)} for d in deferred],
         "missing": missing,
+        "holds": holds,
         "free_slots": max(meeting["item_slots"] - len(items), 0),
         "published": state["published_at"] is not None,
         "past_deadline": today > meeting["paper_deadline"],
@@ -1682,6 +1708,17 @@ async def publish(
             f"{len(view['missing'])} papers are missing: upload them, or record why the agenda"
             " goes out without them",
         )
+    held = check.text(
+        "comments_open_reason", data.get("comments_open_reason"),
+        "Why the agenda goes out while applicants may still comment on their report",
+        max_length=1000, required=False,
+    )  # fmt: skip
+    if view["holds"] and not held:
+        check.fail(
+            "comments_open_reason",
+            "Applicants may still comment on their report: wait until their window closes, or "
+            "record why the agenda goes out before it does",
+        )
     check.raise_if_any()
     if not await _rostered(meeting_id):
         raise Conflict("Nobody is on the roster yet: invite members before publishing")
@@ -1700,6 +1737,8 @@ async def publish(
                     Agenda.published_late: late,
                     Agenda.missing_papers: "\n".join(view["missing"]),
                     Agenda.missing_reason: reason,
+                    Agenda.comments_open: "\n".join(view["holds"]),
+                    Agenda.comments_open_reason: held if view["holds"] else "",
                     Agenda.access_closes_on: closes,
                     Agenda.version: version + 1,
                 }
@@ -1720,7 +1759,12 @@ async def publish(
             meeting_id,
             path=path,
             summary=("late: after the paper deadline " if late else "")
-            + (f"missing papers: {reason}" if view["missing"] else ""),
+            + (f"missing papers: {reason}" if view["missing"] else "")
+            + (
+                f" published while applicants may still comment ({len(view['holds'])}): {held}"
+                if view["holds"]
+                else ""
+            ),
             after={"items": len(view["rows"]), "access_closes_on": closes},
         )
     await build_packs(meeting_id, settings)

@@ -193,6 +193,9 @@ async def _item_page(
         "presenters_at": row["presenters_clock"],
         "applicants_at": row["applicants_clock"],
         "applicants_attend": "yes" if row["applicants_attend"] else "",
+        "applicants_invited_on": row["applicants_invited_on"].isoformat()
+        if row["applicants_invited_on"]
+        else "",
         **row["party_text"],
     }
     return form_page(

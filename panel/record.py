@@ -18,9 +18,10 @@ from governance.rules import workdays
 from governance.tables import Partner, Person
 from governance.validate import Checker
 from panel import minutes as documents
-from panel import services
+from panel import placement, services
 from panel.rules import quorum
 from panel.rules.members import SEAT_LABELS, Member, counts
+from panel.rules.placement import is_match_recommended
 from panel.tables import (
     AgendaItem,
     Attendance,
@@ -645,6 +646,16 @@ async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path:
                 else f"'{outcome[:60]}' is not a recommendation a {item.type['name']} item "
                 "may have: choose " + ", ".join(item.outcomes),
             )
+        if outcome in allowed and is_match_recommended(outcome):
+            match = await placement.check_match(item_id, record.day)
+            if match is not None and not match.verdict.allowed:
+                check.fail(
+                    "outcome",
+                    "The panel may not recommend this match yet: "
+                    + "; ".join(match.verdict.missing)
+                    + ". Record the placement order or consent on the item, or recommend that "
+                    "the child should be placed first.",
+                )
         for key, label in item.advice_fields.items():
             text = check.text(key, data.get(key), label, max_length=1000, required=False)
             if text:

@@ -170,9 +170,6 @@ class PolicyNumbers:
     pack_access_working_days: int = 10
     roster_reserve: int = 1
     max_sittings_per_month: int = 2
-    # 1: nobody who sat as a member at a meeting decides any of its items (on by default), beyond
-    # the statutory bar on those present for the item itself (AAR regs 19(2), 30B(3), 33(2)).
-    bar_all_members_at_meeting: int = 1
 
 
 POLICY_LABELS: dict[str, tuple[str, int, int]] = {
@@ -189,10 +186,6 @@ POLICY_LABELS: dict[str, tuple[str, int, int]] = {
     "pack_access_working_days": ("Members may open packs this many working days after", 0, 60),
     "roster_reserve": ("Members rostered above quorum as a reserve", 0, 5),
     "max_sittings_per_month": ("Most sittings for one member in a month", 1, 8),
-    "bar_all_members_at_meeting": (
-        "Bar everyone who sat as a member at a meeting from deciding any of its items "
-        "(1 yes, 0 no)", 0, 1,
-    ),
 }  # fmt: skip
 
 
@@ -207,6 +200,9 @@ class PolicySwitches:
     # vice chair) in the chair is that member. Defaults: what the service has always applied.
     quorum_needs_independent: bool = True
     independent_chair_counts: bool = True
+    # Nobody who sat as a member at a meeting decides any of its items (on by default), beyond
+    # the statutory bar on those present for the item itself (AAR regs 19(2), 30B(3), 33(2)).
+    bar_all_members_at_meeting: bool = True
 
 
 SWITCH_LABELS: dict[str, tuple[str, str]] = {
@@ -221,6 +217,11 @@ SWITCH_LABELS: dict[str, tuple[str, str]] = {
     "independent_chair_counts": (
         "An independent person in the chair is the quorum's independent member",
         "Untick to need an independent member as well as whoever chairs.",
+    ),
+    "bar_all_members_at_meeting": (
+        "Nobody who sat as a member at a meeting decides any of its items",
+        "The law bars those present for the item itself (AAR regs 19(2), 30B(3) and 33(2)); "
+        "this bars everyone who sat at that meeting as well.",
     ),
 }
 

@@ -197,6 +197,10 @@ class Agenda(Table):
     published_late = Boolean(default=False)
     missing_papers = Text(default="")  # what was missing at publication, one a line
     missing_reason = Text(default="")  # the adviser's reason for publishing without them
+    # Approval items published while the applicants could still comment on their report, one a
+    # line, and the adviser's reason for publishing all the same.
+    comments_open = Text(default="")
+    comments_open_reason = Text(default="")
     access_closes_on = Date(null=True, default=None)  # last day members may open the pack
     packs_built_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)  # bumped by every change to the items' order or times
@@ -222,6 +226,8 @@ class AgendaItem(Table):
     presenters_at = Timestamptz(null=True, default=None)  # presenters called in
     applicants_at = Timestamptz(null=True, default=None)  # applicants called in
     applicants_attend = Boolean(default=False)
+    # AAR reg 30A(5): the panel must invite the prospective adopter to attend before it recommends.
+    applicants_invited_on = Date(null=True, default=None)
     # The same case on an earlier meeting's agenda, when it was deferred to this one.
     carried_from: ForeignKey[AgendaItem] = ForeignKey(
         references="self", null=True, on_delete=OnDelete.restrict
@@ -238,6 +244,21 @@ class ItemParty(Table):
     item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=20)  # panel.rules.conflicts.Role
     name = Varchar(length=200)
+
+
+class PlacementAuthority(Table):
+    """What entitles the panel to recommend a match for the child of a match item (AAR reg
+    32(5)): the agency's authority to place the child, and the adopters' approval."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    item = ForeignKey(references=AgendaItem, null=False, on_delete=OnDelete.cascade, unique=True)
+    authority = Varchar(length=30, default="")  # panel.rules.placement.Authority, "" none yet
+    authorised_on = Date(null=True, default=None)  # the placement order made, consent given
+    adopters_approved_on = Date(null=True, default=None)  # the ADM's decision approving them
+    note = Text(default="")
+    recorded_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
 
 
 class Paper(Table):

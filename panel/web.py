@@ -21,7 +21,7 @@ from governance.guards import allow, public
 from governance.roles import Role
 from governance.validate import Whole
 from governance.web import form_page, user_of
-from panel import agenda_web, imports, services
+from panel import agenda_web, imports, placement_web, services
 from panel.rules import eligibility, quorum, schedule
 from panel.rules.members import SEAT_LABELS
 
@@ -855,6 +855,7 @@ router = Router(
         MyController,
         feed,
         *agenda_web.route_handlers,
+        *placement_web.route_handlers,
     ],
 )
 
@@ -941,6 +942,7 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     joint_panel: bool = False
     quorum_needs_independent: bool = True
     independent_chair_counts: bool = True
+    bar_all_members_at_meeting: bool = True
 
 
 def _member_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from panel.tables import (
     QualityRating,
 )
 from tests import support
-from tests.adm.support import held_meeting, recommendation
+from tests.adm.support import held_meeting, minutes_final_the_day_after, recommendation
 from tests.adm.test_meeting_to_decision import _record_all
 from tests.conftest import DATA_DIR, PASSWORD, Person, make_account, sign_in_client
 from tests.panel.support import central_list, email_of, next_weekday
@@ -157,11 +157,16 @@ async def test_twenty_decisions_on_one_referral_record_one(server, agency) -> No
     await _record_all(held)
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    final_on = await minutes_final_the_day_after(held)
     referral = await Referral.select().where(Referral.item == held.items[0]).first()
     assert referral is not None
     pcc = held.pcc_adm
     adm = Person(pcc.account_id, pcc.person_id, pcc.name, pcc.email, PASSWORD)
-    decision = {"verdict": "agree", "decided_on": "2026-12-18", "version": str(referral["version"])}
+    decision = {
+        "verdict": "agree",
+        "decided_on": final_on.isoformat(),
+        "version": str(referral["version"]),
+    }
     async with _client(server, adm) as client:
         codes = await _at_once(
             client, "POST", f"/adm/referrals/{referral['id']}/decision", data=decision

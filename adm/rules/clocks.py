@@ -27,11 +27,14 @@ class ClockKind(StrEnum):
     ADM_DECISION = "adm_decision"
     TOLD_ORALLY = "told_orally"
     TOLD_IN_WRITING = "told_in_writing"
+    PARENTS_TOLD_ORALLY = "parents_told_orally"
+    PARENTS_TOLD_IN_WRITING = "parents_told_in_writing"
     REPRESENTATIONS_OR_IRM = "representations_or_irm"
     FINAL_DECISION = "final_decision"  # after representations, the IRM or the panel again
     # Fostering for adoption carers are approved as foster carers: 28 days, not 40 working days.
     FOSTERING_REPRESENTATIONS_OR_IRM = "fostering_representations_or_irm"
     STAGE_1 = "stage_1"
+    STAGE_2_NOTICE = "stage_2_notice"
     STAGE_2 = "stage_2"
     PANEL_FEEDBACK = "panel_feedback"
 
@@ -64,11 +67,23 @@ APPLICANTS_WINDOWS = frozenset(
         ClockKind.PAR_COMMENTS,
         ClockKind.REPRESENTATIONS_OR_IRM,
         ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
+        ClockKind.STAGE_2_NOTICE,
     }
 )
 # The windows for representations or an IRM review after a qualifying determination.
 REPRESENTATION_WINDOWS = frozenset(
     {ClockKind.REPRESENTATIONS_OR_IRM, ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM}
+)
+
+# AAR reg 28: Stage 2 applies where the applicants say they wish to go on within six months of
+# the Stage 1 decision; past that, the agency cannot take them into Stage 2 on that Stage 1.
+LAPSED: Mapping[ClockKind, str] = MappingProxyType(
+    {
+        ClockKind.STAGE_2_NOTICE: (
+            " Stage 2 cannot start on this Stage 1: the applicants must go through Stage 1 "
+            "again (AAR reg 28)."
+        )
+    }
 )
 
 LABELS: Mapping[ClockKind, str] = MappingProxyType(
@@ -80,12 +95,15 @@ LABELS: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.ADM_DECISION: "ADM decision",
         ClockKind.TOLD_ORALLY: "Applicants told of the decision",
         ClockKind.TOLD_IN_WRITING: "Decision letter to applicants (the five-day rule)",
+        ClockKind.PARENTS_TOLD_ORALLY: "Parent or guardian told of the decision",
+        ClockKind.PARENTS_TOLD_IN_WRITING: "Decision letter to the parent or guardian",
         ClockKind.REPRESENTATIONS_OR_IRM: "Representations or IRM application",
         ClockKind.FINAL_DECISION: "ADM's final decision after the qualifying determination",
         ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (
             "Representations or IRM application (fostering for adoption)"
         ),
         ClockKind.STAGE_1: "Stage 1",
+        ClockKind.STAGE_2_NOTICE: "Applicants' notice to start Stage 2 (6 months)",
         ClockKind.STAGE_2: "Stage 2 decision",
         ClockKind.PANEL_FEEDBACK: "Panel quality-assurance feedback to the agency",
     }
@@ -100,6 +118,8 @@ _STARTS: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.ADM_DECISION: "when the ADM receives the recommendation and final minutes",
         ClockKind.TOLD_ORALLY: "when the ADM decides",
         ClockKind.TOLD_IN_WRITING: "when the ADM decides",
+        ClockKind.PARENTS_TOLD_ORALLY: "when the ADM decides the child should be placed",
+        ClockKind.PARENTS_TOLD_IN_WRITING: "when the ADM decides the child should be placed",
         ClockKind.REPRESENTATIONS_OR_IRM: (
             "when written notice of the 'not suitable' determination is sent"
         ),
@@ -111,6 +131,7 @@ _STARTS: Mapping[ClockKind, str] = MappingProxyType(
             "when written notice that the agency proposes not to approve the foster carers is sent"
         ),
         ClockKind.STAGE_1: "when the registration of interest is accepted",
+        ClockKind.STAGE_2_NOTICE: "when Stage 1 is completed",
         ClockKind.STAGE_2: "when the applicants give notice to proceed",
         ClockKind.PANEL_FEEDBACK: "from the panel's last feedback",
     }
@@ -127,6 +148,13 @@ SOURCES: Mapping[ClockKind, str] = MappingProxyType(
         ClockKind.ADM_DECISION: "Statutory guidance on adoption 2013 (7 working days)",
         ClockKind.TOLD_ORALLY: "Statutory guidance on adoption 2013 (2 working days)",
         ClockKind.TOLD_IN_WRITING: "Statutory guidance on adoption 2013: the five-day rule",
+        # The duty to notify is AAR reg 19(3); how soon comes from the statutory guidance.
+        ClockKind.PARENTS_TOLD_ORALLY: (
+            "AAR reg 19(3); Statutory guidance on adoption 2013 (orally within 2 working days)"
+        ),
+        ClockKind.PARENTS_TOLD_IN_WRITING: (
+            "AAR reg 19(3); Statutory guidance on adoption 2013 (in writing within 5 working days)"
+        ),
         ClockKind.REPRESENTATIONS_OR_IRM: "AAR reg 30B(5)(c)",
         # AAR reg 30B(9) sets no period: 7 working days, as for the first decision, is the
         # agency's own default.
@@ -136,6 +164,7 @@ SOURCES: Mapping[ClockKind, str] = MappingProxyType(
             "Determinations (Adoption and Fostering) Regulations 2009"
         ),
         ClockKind.STAGE_1: "Statutory guidance on adoption 2013 (2 months)",
+        ClockKind.STAGE_2_NOTICE: "AAR reg 28 (as substituted in 2013): within six months",
         ClockKind.STAGE_2: "AAR reg 30B(1)",
         ClockKind.PANEL_FEEDBACK: "NMS 17.2",
     }
@@ -154,10 +183,13 @@ CALENDAR_OF: Mapping[ClockKind, CalendarKind] = MappingProxyType(
         ClockKind.ADM_DECISION: CalendarKind.STATUTORY,
         ClockKind.TOLD_ORALLY: CalendarKind.STATUTORY,
         ClockKind.TOLD_IN_WRITING: CalendarKind.STATUTORY,
+        ClockKind.PARENTS_TOLD_ORALLY: CalendarKind.STATUTORY,
+        ClockKind.PARENTS_TOLD_IN_WRITING: CalendarKind.STATUTORY,
         ClockKind.REPRESENTATIONS_OR_IRM: CalendarKind.STATUTORY,
         # Calendar days: the calendar only counts the working days left.
         ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: CalendarKind.STATUTORY,
         ClockKind.STAGE_1: CalendarKind.STATUTORY,
+        ClockKind.STAGE_2_NOTICE: CalendarKind.STATUTORY,
         ClockKind.STAGE_2: CalendarKind.STATUTORY,
     }
 )
@@ -176,6 +208,9 @@ _COUNTED_IN: Mapping[CalendarKind, str] = MappingProxyType(
 
 _APPLICANTS_TOLD = (ClockKind.TOLD_ORALLY, ClockKind.TOLD_IN_WRITING)
 _AFTER_DETERMINATION = (ClockKind.REPRESENTATIONS_OR_IRM, ClockKind.FINAL_DECISION)
+# AAR reg 19(3): only a decision that the child should be placed is notified to the parent or
+# guardian (where their whereabouts are known).
+PARENTS_TOLD = (ClockKind.PARENTS_TOLD_ORALLY, ClockKind.PARENTS_TOLD_IN_WRITING)
 _ADM = (ClockKind.FINAL_MINUTES_TO_ADM, ClockKind.ADM_DECISION)
 _APPROVAL = (
     ClockKind.PAPERS_TO_MEMBERS,
@@ -185,6 +220,7 @@ _APPROVAL = (
     *_APPLICANTS_TOLD,
     *_AFTER_DETERMINATION,
     ClockKind.STAGE_1,
+    ClockKind.STAGE_2_NOTICE,
     ClockKind.STAGE_2,
 )
 
@@ -212,7 +248,7 @@ CLOCKS_BY_CATEGORY: Mapping[ItemCategory, tuple[ClockKind, ...]] = MappingProxyT
             *_ADM,
             *_APPLICANTS_TOLD,
         ),
-        ItemCategory.SHOULD_BE_PLACED: (ClockKind.PAPERS_TO_MEMBERS, *_ADM),
+        ItemCategory.SHOULD_BE_PLACED: (ClockKind.PAPERS_TO_MEMBERS, *_ADM, *PARENTS_TOLD),
         ItemCategory.INFORMATION: (ClockKind.PAPERS_TO_MEMBERS,),
     }
 )
@@ -259,12 +295,19 @@ DEFAULT_CLOCK_POLICY = ClockPolicy(
             ClockKind.ADM_DECISION: 7,
             ClockKind.TOLD_ORALLY: 2,
             ClockKind.TOLD_IN_WRITING: 5,
+            ClockKind.PARENTS_TOLD_ORALLY: 2,
+            ClockKind.PARENTS_TOLD_IN_WRITING: 5,
             ClockKind.REPRESENTATIONS_OR_IRM: 40,
             ClockKind.FINAL_DECISION: 7,
         }
     ),
     months=MappingProxyType(
-        {ClockKind.STAGE_1: 2, ClockKind.STAGE_2: 4, ClockKind.PANEL_FEEDBACK: 6}
+        {
+            ClockKind.STAGE_1: 2,
+            ClockKind.STAGE_2_NOTICE: 6,
+            ClockKind.STAGE_2: 4,
+            ClockKind.PANEL_FEEDBACK: 6,
+        }
     ),
     days=MappingProxyType({ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: 28}),
 )
@@ -351,6 +394,10 @@ class ItemFacts:
     # The last input to the final decision (adm.rules.after_determination.final_decision_starts)
     final_decision_from: date | None = None
     final_decided_on: date | None = None
+    # AAR reg 19(3): the ADM decided the child should be placed for adoption.
+    parents_to_be_told: bool = False
+    parents_told_orally_on: date | None = None
+    parents_letter_sent_on: date | None = None
     stage_1_started_on: date | None = None  # the registration of interest was accepted
     stage_1_completed_on: date | None = None  # the agency decided on Stage 1
     stage_2_notice_on: date | None = None
@@ -392,6 +439,8 @@ def evaluate(clock: Clock, today: date, cals: Calendars, policy: ClockPolicy) ->
         state: ClockState, reason: str, due: date | None = None, remaining: int | None = None
     ) -> ClockStatus:
         needs_reason = state is ClockState.MISSED and not window and not clock.breach_reason
+        if state is ClockState.MISSED:
+            reason += LAPSED.get(clock.kind, "")
         if state is ClockState.MISSED and not window:
             reason += (
                 f" Breach accepted: {clock.breach_reason}."
@@ -463,6 +512,15 @@ def evaluate(clock: Clock, today: date, cals: Calendars, policy: ClockPolicy) ->
     return status(state, f"{label}: {when}.", due, remaining)
 
 
+def window_open(status: ClockStatus) -> bool:
+    """An applicants' window (`APPLICANTS_WINDOWS`) that has opened, has not closed, and has
+    received nothing yet: what the agency waits for before it acts on the report."""
+    return status.kind in APPLICANTS_WINDOWS and status.state in (
+        ClockState.RUNNING,
+        ClockState.DUE_SOON,
+    )
+
+
 def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
     # The decision letter is the written notice unless a separate notice was sent.
     notice = facts.written_notice_on or facts.letter_sent_on
@@ -474,10 +532,13 @@ def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
         ClockKind.ADM_DECISION: (facts.adm_received_on, facts.decided_on),
         ClockKind.TOLD_ORALLY: (facts.decided_on, facts.told_orally_on),
         ClockKind.TOLD_IN_WRITING: (facts.decided_on, facts.letter_sent_on),
+        ClockKind.PARENTS_TOLD_ORALLY: (facts.decided_on, facts.parents_told_orally_on),
+        ClockKind.PARENTS_TOLD_IN_WRITING: (facts.decided_on, facts.parents_letter_sent_on),
         ClockKind.REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
         ClockKind.FINAL_DECISION: (facts.final_decision_from, facts.final_decided_on),
         ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM: (notice, facts.representations_on),
         ClockKind.STAGE_1: (facts.stage_1_started_on, facts.stage_1_completed_on),
+        ClockKind.STAGE_2_NOTICE: (facts.stage_1_completed_on, facts.stage_2_notice_on),
         ClockKind.STAGE_2: (facts.stage_2_notice_on, facts.decided_on),
     }
     return tuple(
@@ -489,6 +550,7 @@ def clocks_for_item(facts: ItemFacts) -> tuple[Clock, ...]:
         if kind is not ClockKind.FINAL_DECISION
         or facts.representations_on is not None
         or facts.final_decided_on is not None
+        if kind not in PARENTS_TOLD or facts.parents_to_be_told
     )
 
 

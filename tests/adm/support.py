@@ -98,18 +98,28 @@ def recommendation(outcome: str = "Suitable to adopt", **extra: Any) -> dict[str
 async def minutes_final_the_day_after(held: Held) -> date:
     """As if the chair had approved the minutes the day after the meeting: a decision may be
     dated from then on (the decision follows the final minutes)."""
-    from datetime import datetime, time, timedelta
+    from datetime import timedelta
 
     from governance import clock
-    from panel.tables import Meeting, Minutes
+    from panel.tables import Meeting
 
     meeting = await Meeting.select(Meeting.starts_at).where(Meeting.id == held.meeting_id).first()
     assert meeting is not None
     day = clock.london(meeting["starts_at"]).date() + timedelta(days=1)
+    await minutes_final_on(held.meeting_id, day)
+    return day
+
+
+async def minutes_final_on(meeting_id: int, day: date) -> None:
+    """As if the chair had approved the meeting's minutes at 5 pm on `day`."""
+    from datetime import datetime, time
+
+    from governance import clock
+    from panel.tables import Minutes
+
     await Minutes.update(
         {Minutes.finalised_at: datetime.combine(day, time(17), clock.LONDON)}
-    ).where(Minutes.meeting == held.meeting_id)
-    return day
+    ).where(Minutes.meeting == meeting_id)
 
 
 # A couple, as the adviser records them for a referral's letters.

@@ -308,7 +308,8 @@ async def test_a_member_who_left_part_way_through_an_item_and_is_an_adm_is_not_r
     await panel_services.save_policy(
         held.adviser,
         {k: str(getattr(panel_services.PolicyNumbers(), k)) for k in panel_services.POLICY_LABELS}
-        | {"bar_all_members_at_meeting": "0", "effective_from": "2026-01-01",
+        | {"quorum_needs_independent": "yes", "independent_chair_counts": "yes",
+           "effective_from": "2026-01-01",
            "note": "Only the item's own panel is barred"},
     )  # fmt: skip
     await record.save_attendance(

@@ -363,6 +363,7 @@ def test_an_approval_item_carries_every_clock_from_papers_to_the_decision_letter
         ClockKind.ADM_DECISION,
         ClockKind.TOLD_ORALLY,
         ClockKind.TOLD_IN_WRITING,
+        ClockKind.STAGE_2_NOTICE,
         ClockKind.STAGE_2,
     }
     assert clocks[ClockKind.ADM_DECISION] == Clock(
@@ -376,6 +377,8 @@ def test_an_approval_item_carries_every_clock_from_papers_to_the_decision_letter
     assert states[ClockKind.TOLD_IN_WRITING] is ClockState.MISSED
     assert states[ClockKind.TOLD_ORALLY] is ClockState.MISSED
     assert states[ClockKind.STAGE_2] is ClockState.MET
+    # Notice to start Stage 2 came a month after Stage 1 ended, well inside six (AAR reg 28).
+    assert states[ClockKind.STAGE_2_NOTICE] is ClockState.MET
     # Two calendar months from 1 June is 1 August: Stage 1 closed a day early.
     assert states[ClockKind.STAGE_1] is ClockState.MET
 
@@ -457,9 +460,12 @@ def test_every_clock_declares_its_calendar_and_its_source() -> None:
         ClockKind.ADM_DECISION,
         ClockKind.TOLD_ORALLY,
         ClockKind.TOLD_IN_WRITING,
+        ClockKind.PARENTS_TOLD_ORALLY,
+        ClockKind.PARENTS_TOLD_IN_WRITING,
         ClockKind.REPRESENTATIONS_OR_IRM,
         ClockKind.FOSTERING_REPRESENTATIONS_OR_IRM,
         ClockKind.STAGE_1,
+        ClockKind.STAGE_2_NOTICE,
         ClockKind.STAGE_2,
     }
     assert frozenset({ClockKind.REPRESENTATIONS_OR_IRM}) == BEGINNING_WITH_START

@@ -200,8 +200,16 @@ def test_each_shapes_first_adm_sees_only_their_own_councils_referrals(loaded: Lo
     with _signed_in(loaded, "adm@demo.example") as adm:
         queue = _page(adm, "/adm/queue")
     # The demo's items by partner slot (adm.demo): slot 0 is the first council's
-    assert "ADP-2120" in queue and "CH-3301" in queue
+    assert "CH-3301" in queue
     assert "CH-3320" not in queue and "ADP-2121" not in queue
+    if loaded.shape.assesses_adopters:
+        # The agency assessed its adopters: their approvals go to the agency's own ADM.
+        assert "ADP-2120" not in queue
+        with _signed_in(loaded, loaded.shape.agency_adms[0].email) as agency_adm:
+            own = _page(agency_adm, "/adm/queue")
+        assert "ADP-2120" in own and "ADP-2121" in own and "CH-3301" not in own
+    else:
+        assert "ADP-2120" in queue
     referrals = _rows(
         loaded,
         "SELECT DISTINCT p.code FROM referral r JOIN partner p ON p.id = r.partner"

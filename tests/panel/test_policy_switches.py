@@ -71,6 +71,7 @@ async def test_a_joint_panel_is_set_once_and_every_meeting_from_its_date_follows
         "joint_panel": True,
         "quorum_needs_independent": True,
         "independent_chair_counts": True,
+        "bar_all_members_at_meeting": False,  # the form above left it unticked
     }
 
 

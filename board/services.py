@@ -2058,7 +2058,9 @@ async def adm_clock_outcomes(
             each.due_on, each.completed_on, min(quarter.last_day, yesterday)
         )
         if outcome is not None:
-            found.append(ClockOutcome(each.kind, each.partner, quarter, outcome))
+            # An item of no partner (an information item, say) is the agency's own.
+            partner = each.partner or "The agency (no partner)"
+            found.append(ClockOutcome(each.kind, partner, quarter, outcome))
     return found
 
 

@@ -1476,8 +1476,10 @@ async def api_dashboard(request: AnyRequest) -> dict[str, Any]:
                 "partner": t.partner,
                 "clock": t.clock.value,
                 "quarter": t.quarter.label,
+                "due": t.due,
                 "met": t.met,
                 "missed": t.missed,
+                "missed_open": t.missed_open,
                 "share_met": t.shown,
             }
             for t in dash.timeliness

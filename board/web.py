@@ -943,6 +943,7 @@ class FiguresController(Controller):
             labels=indicators.LABELS,
             figures=list(Figure),
             money=indicators.MONEY,
+            definitions=indicators.DEFINITIONS,
             dates=services.SCORECARD_DATES,
         )
 

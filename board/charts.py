@@ -85,7 +85,16 @@ def attendance_chart(
     chart_id: str | None = None,
 ) -> Chart:
     threshold = f"{threshold_percent.normalize():f}%"
-    head = ("Name", "Meetings", "Present", "Deputy sent", "Apologies", "Absent", "Attendance")
+    head = (
+        "Name",
+        "Meetings",
+        "Present",
+        "Deputy sent",
+        "Apologies",
+        "Absent",
+        "Own attendance (in person)",
+        "Attendance",
+    )
     rows = tuple(
         (
             rate.name,
@@ -94,6 +103,7 @@ def attendance_chart(
             str(rate.tally.deputy_sent),
             str(rate.tally.apologies),
             str(rate.tally.absent),
+            rate.own_shown if rate.own_flag is None else f"{rate.own_shown} (under {threshold})",
             rate.shown if rate.flag is None else f"{rate.shown} (under {threshold})",
         )
         for rate in rates
@@ -209,22 +219,25 @@ def timeliness_chart(
     in_quarter = [share for share in shares if share.quarter == quarter]
     partners = list(dict.fromkeys(share.partner for share in in_quarter))
     clocks = list(dict.fromkeys(share.clock for share in in_quarter))
-    head = ("Partner", "Clock", "Met", "Missed", "Share met")
+    head = ("Partner", "Clock", "Due", "Met", "Missed", "Missed and open", "Share met")
     rows = tuple(
         (
             share.partner,
             CLOCK_LABELS[share.clock],
+            str(share.due),
             str(share.met),
             str(share.missed),
+            str(share.missed_open),
             share.shown,
         )
         for share in in_quarter
     )
     description = (
-        f"Grouped bar chart of the share of clocks met in {quarter.label}, per partner and clock. "
+        f"Grouped bar chart of the share of the clocks due in {quarter.label} that were met, per "
+        "partner and clock. "
         + "; ".join(
             f"{share.partner}, {CLOCK_LABELS[share.clock]}: {share.shown} "
-            f"({share.met} of {share.met + share.missed})"
+            f"({share.met} of {share.due})"
             for share in in_quarter
         )
         + "."

@@ -21,7 +21,15 @@ from docx.shared import Cm
 from adm.rules.clocks import LABELS as CLOCK_LABELS
 from board.charts import Chart
 from board.rules.attendance import AttendanceReport
-from board.rules.indicators import LABELS, MONEY, Figure, Quarter, Timeliness, Total
+from board.rules.indicators import (
+    DEFINITIONS,
+    LABELS,
+    MONEY,
+    Figure,
+    Quarter,
+    Timeliness,
+    Total,
+)
 from governance import docx_util, pdf
 from governance.letterhead import Letterhead
 
@@ -69,6 +77,7 @@ class ReportData:
     funding: Any
     central_list: Any = None  # services.CentralListCompliance, or None before the panel has one
     letterhead: Letterhead | None = None  # the agency's logo, name, address and footer
+    scorecard: Any = None  # services.Scorecard, or None while no child's dates are entered
 
     @property
     def period(self) -> str:
@@ -93,6 +102,8 @@ def _figure(total: Total | None, figure: Figure) -> str:
     if total is None:
         return "no figures"
     value = total.figures.value(figure)
+    if value is None:
+        return "not recorded"
     return f"£{value:,.2f}" if figure in MONEY else f"{value:,}"
 
 
@@ -283,12 +294,21 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
     document.add_heading("2. Attendance", level=1)
     document.add_paragraph(
         f"Attendance from {_day(data.attendance.first_day)} to {_day(data.attendance.last_day)}. "
-        f"A deputy sent counts as attending. Threshold "
-        f"{data.policy.attendance.threshold_percent.normalize():f}% (terms of reference, "
-        f"version {data.policy.version})."
+        + (
+            "The terms of reference count a deputy sent as attending for the member. "
+            if data.policy.attendance.deputy_counts_for_member
+            else "The terms of reference do not count a deputy sent as the member attending. "
+        )
+        + "Each member's own attendance, in person, is shown apart from attendance by a deputy. "
+        f"Threshold {data.policy.attendance.threshold_percent.normalize():f}% (terms of "
+        f"reference, version {data.policy.version})."
     )
     for line in flags:
         document.add_paragraph(line, style="List Bullet")
+    if data.attendance.own_flags:
+        document.add_paragraph("Over the threshold only because a deputy came in their place:")
+        for line in data.attendance.own_flags:
+            document.add_paragraph(line, style="List Bullet")
     for chart in data.attendance_charts:
         _chart(document, chart, counter, svg_only)
 
@@ -324,23 +344,33 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
         )
 
     document.add_heading("4. Timeliness of panel and agency decisions", level=1)
+    document.add_paragraph(
+        "Every clock of the agency that fell due in a quarter is counted: met (done by its last "
+        "day), missed (done late) and missed and open (not done by the end of the quarter, past "
+        "its last day), so a decision still not made counts against the quarter it was due in. "
+        "The applicants' own windows are not counted. Each clock is judged in the calendar it "
+        "declares (statutory working days, AAR reg 2, for the ADM's decision, telling the "
+        "applicants and Stages 1 and 2)."
+    )
     if data.timeliness is None:
         document.add_paragraph("No ADM decisions recorded yet.")
     elif not data.timeliness:
-        document.add_paragraph("No clocks closed in the period.")
+        document.add_paragraph("No clocks fell due in the period.")
     else:
         for chart in data.timeliness_charts:
             _chart(document, chart, counter, svg_only)
         docx_util.add_table(
             document,
-            ("Quarter", "Partner", "Clock", "Met", "Missed", "Share met"),
+            ("Quarter", "Partner", "Clock", "Due", "Met", "Missed", "Missed and open", "Share met"),
             [
                 (
                     t.quarter.label,
                     t.partner,
                     CLOCK_LABELS[t.clock],
+                    str(t.due),
                     str(t.met),
                     str(t.missed),
+                    str(t.missed_open),
                     t.shown,
                 )
                 for t in data.timeliness
@@ -390,12 +420,22 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
         docx_util.add_table(document, head, rows)
         document.add_paragraph()
         for derived in data.total.derived:
+            because = (
+                f" ({derived.not_applicable_because})" if derived.not_applicable_because else ""
+            )
             document.add_paragraph(
-                f"{derived.name}: {derived.shown}, worked out as {derived.formula}.",
+                f"{derived.name}: {derived.shown}, worked out as {derived.formula}{because}.",
                 style="List Bullet",
+            )
+        document.add_paragraph("What the waiting figures count:")
+        for figure, words in DEFINITIONS.items():
+            document.add_paragraph(
+                f"{LABELS[figure][0].upper()}{LABELS[figure][1:]}: {words}.", style="List Bullet"
             )
         for chart in data.trends:
             _chart(document, chart, counter, svg_only)
+
+    _scorecard(document, data)
 
     document.add_heading("6. Funding", level=1)
     funding = data.funding
@@ -426,6 +466,36 @@ def board_report(data: ReportData, *, svg_only: bool = False) -> bytes:
     document.add_heading("7. Recommendation", level=1)
     document.add_paragraph("The committee is asked to note the report.")
     return docx_util.deterministic_docx(document, dated=data.last.last_day)
+
+
+def _scorecard(document: Document, data: ReportData) -> None:
+    document.add_heading("National adoption scorecard measures", level=2)
+    card = data.scorecard
+    if card is None:
+        document.add_paragraph("No children's dates have been entered for the scorecard.")
+        return
+    document.add_paragraph(
+        f"Children adopted from {_day(card.first_day)} to {_day(card.last_day)}, and children "
+        f"waiting on {_day(card.last_day)}, from the dates entered for each child."
+    )
+    docx_util.add_table(
+        document,
+        ("Measure", *(name for name, _ in card.columns)),
+        [
+            (
+                measure.code if measure.code != "waiting" else "Waiting 18 months or more",
+                *(
+                    f"{one[index].shown} ({one[index].counted} of {one[index].considered} counted)"
+                    for _, one in card.columns
+                ),
+            )
+            for index, measure in enumerate(card.agency)
+        ],
+    )
+    document.add_paragraph()
+    for measure in card.agency:
+        missing = f" Missing: {'; '.join(measure.missing)}." if measure.missing else ""
+        document.add_paragraph(f"{measure.definition}.{missing}", style="List Bullet")
 
 
 async def board_report_pdf(data: ReportData, work_dir: Path) -> bytes:

@@ -20,6 +20,7 @@ from board.rules import actions as action_rules
 from board.rules import attendance as attendance_rules
 from board.rules import funding as funding_rules
 from board.rules import indicators
+from board.rules import scorecard as scorecard_rules
 from board.rules.actions import Action, ActionDraft, ActionsPolicy, ActionStatus
 from board.rules.attendance import (
     Attendance,
@@ -50,6 +51,7 @@ from board.tables import (
     MeetingStatus,
     PartnershipAgreement,
     QuarterFigures,
+    ScorecardChild,
     Seat,
 )
 from governance import audit, clock, db, ical, mail
@@ -1321,10 +1323,13 @@ async def send_action_reminders(today: date, base_url: str) -> int:
 
 
 def _figures_of(row: dict[str, Any]) -> Figures:
-    values: dict[str, Any] = {
-        f.value: (Decimal(row[f.value]) if f in indicators.MONEY else int(row[f.value]))
-        for f in Figure
-    }
+    values: dict[str, Any] = {}
+    for f in Figure:
+        raw = row[f.value]
+        if raw is None and f in indicators.LATER:
+            values[f.value] = None
+        else:
+            values[f.value] = Decimal(raw) if f in indicators.MONEY else int(raw)
     return Figures(**values)
 
 
@@ -1461,24 +1466,40 @@ async def update_figures(
     _, _, figures = await _check_figures(data, need_period=False)
     values = _figure_values(figures)
     async with db.transaction():
-        updated = (
-            await QuarterFigures.update(
-                dict[Any, Any]({**values, "version": version + 1, "entered_by": actor.name[:200]})
-            )
-            .where((QuarterFigures.id == figures_id) & (QuarterFigures.version == version))
-            .returning(QuarterFigures.id)
+        await _update_entered(
+            actor, QuarterFigures, figures_id, version, values, before, "board_figures", path
         )
-        if not updated:
-            raise Conflict(STALE_EDIT)
-        await audit.record(
-            actor,
-            "update",
-            "board_figures",
-            figures_id,
-            path=path,
-            before={k: before[k] for k in values},
-            after=values,
+
+
+async def _update_entered(
+    actor: Actor,
+    table: Any,  # QuarterFigures or ScorecardChild: entered figures with a version
+    row_id: int,
+    version: int,
+    values: dict[str, Any],
+    before: dict[str, Any],
+    record_type: str,
+    path: str,
+) -> None:
+    """Correct a row entered by hand, only at the version it was read at; audited."""
+    updated = (
+        await table.update(
+            dict[Any, Any]({**values, "version": version + 1, "entered_by": actor.name[:200]})
         )
+        .where((table.id == row_id) & (table.version == version))
+        .returning(table.id)
+    )
+    if not updated:
+        raise Conflict(STALE_EDIT)
+    await audit.record(
+        actor,
+        "update",
+        record_type,
+        row_id,
+        path=path,
+        before={k: before[k] for k in values},
+        after=values,
+    )
 
 
 CSV_COLUMNS = ("partner", "quarter", *(f.value for f in Figure))
@@ -1627,6 +1648,148 @@ async def set_comparison(actor: Actor, data: dict[str, Any], *, path: str = "") 
     except _INTEGRITY as error:
         raise Conflict("That comparison figure is already recorded") from error
     return int(row[0]["id"])
+
+
+# ---------------------------------------------------------------- the scorecard's dates
+
+SCORECARD_DATES: dict[str, str] = {
+    "entered_care_on": "Date the child entered care",
+    "placement_order_on": "Date of the placement order (court authority to place)",
+    "match_decided_on": "Date the match was decided",
+    "moved_in_on": "Date the child moved in with the adoptive family",
+    "fostered_from": "Date the child moved in with the foster carers who adopted",
+    "adoption_order_on": "Date of the adoption order",
+}
+_SCORECARD_ORDER = (
+    ("entered_care_on", "placement_order_on"),
+    ("entered_care_on", "moved_in_on"),
+    ("entered_care_on", "fostered_from"),
+    ("moved_in_on", "adoption_order_on"),
+)
+
+
+async def scorecard_children() -> list[dict[str, Any]]:
+    rows = await ScorecardChild.select(
+        *ScorecardChild.all_columns(), ScorecardChild.partner.name.as_alias("partner_name")
+    ).order_by(ScorecardChild.id)
+    return list(rows)
+
+
+async def scorecard_child(child_id: int) -> dict[str, Any]:
+    for row in await scorecard_children():
+        if row["id"] == child_id:
+            return row
+    raise NotFound(f"No child's dates {child_id}")
+
+
+def child_dates(row: dict[str, Any]) -> scorecard_rules.ChildDates:
+    return scorecard_rules.ChildDates(
+        entered_care_on=row["entered_care_on"],
+        placement_order_on=row["placement_order_on"],
+        match_decided_on=row["match_decided_on"],
+        moved_in_on=row["moved_in_on"],
+        adopted_by_foster_carers=bool(row["adopted_by_foster_carers"]),
+        fostered_from=row["fostered_from"],
+        adoption_order_on=row["adoption_order_on"],
+    )
+
+
+async def _check_child(data: dict[str, Any]) -> dict[str, Any]:
+    check = Checker()
+    partners = {str(p["id"]): p["id"] for p in await gov_services.partners()}
+    partner = partners.get(str(data.get("partner") or "").strip())
+    if partner is None:
+        check.fail("partner", "Select the partner whose child this is")
+    reference = check.text(
+        "reference", data.get("reference"), "Case reference", max_length=40, required=False
+    )
+    values: dict[str, Any] = {"partner": partner, "reference": reference}
+    today = clock.today()
+    for name, label in SCORECARD_DATES.items():
+        day = check.day(name, data.get(name), label, required=False)
+        if day is not None and day > today:
+            check.fail(name, f"{label} cannot be in the future")
+        values[name] = day
+    values["adopted_by_foster_carers"] = _yes(data.get("adopted_by_foster_carers"))
+    for earlier, later in _SCORECARD_ORDER:
+        first, second = values[earlier], values[later]
+        if first and second and second < first and later not in check.errors:
+            check.fail(
+                later,
+                f"{SCORECARD_DATES[later]} cannot be before the "
+                + SCORECARD_DATES[earlier].replace("Date", "date", 1),
+            )
+    if values["fostered_from"] and not values["adopted_by_foster_carers"]:
+        check.fail(
+            "fostered_from",
+            "Leave this blank unless the child was adopted by their foster carers",
+        )
+    if not any(values[name] for name in SCORECARD_DATES):
+        check.fail("entered_care_on", "Enter at least one of the child's dates")
+    check.raise_if_any()
+    return values
+
+
+async def save_child(
+    actor: Actor, child_id: int | None, version: int, data: dict[str, Any], *, path: str = ""
+) -> int:
+    """Add a child's scorecard dates (child_id None) or correct them; a stale form is a 409."""
+    values = await _check_child(data)
+    async with db.transaction():
+        if child_id is None:
+            row = await ScorecardChild.insert(
+                ScorecardChild(**values, entered_by=actor.name[:200])
+            ).returning(ScorecardChild.id)
+            child_id = int(row[0]["id"])
+            await audit.record(actor, "create", "board_scorecard_child", child_id, path=path)
+            return child_id
+        before = await ScorecardChild.select().where(ScorecardChild.id == child_id).first()
+        if before is None:
+            raise NotFound(f"No child's dates {child_id}")
+        await _update_entered(
+            actor, ScorecardChild, child_id, version, values, before, "board_scorecard_child", path
+        )
+    return child_id
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    first_day: date
+    last_day: date
+    agency: tuple[scorecard_rules.Measure, ...]
+    partners: tuple[tuple[str, tuple[scorecard_rules.Measure, ...]], ...]
+    children: int  # rows of dates held, to tell "none entered" from "none in the period"
+
+    @property
+    def columns(self) -> tuple[tuple[str, tuple[scorecard_rules.Measure, ...]], ...]:
+        return (*self.partners, ("Whole agency", self.agency))
+
+
+def scorecard_of(
+    rows: Sequence[dict[str, Any]], partners: Sequence[str], first_day: date, last_day: date
+) -> Scorecard:
+    return Scorecard(
+        first_day=first_day,
+        last_day=last_day,
+        agency=scorecard_rules.measures(map(child_dates, rows), first_day, last_day),
+        partners=tuple(
+            (
+                partner,
+                scorecard_rules.measures(
+                    (child_dates(r) for r in rows if r["partner_name"] == partner),
+                    first_day,
+                    last_day,
+                ),
+            )
+            for partner in partners
+        ),
+        children=len(rows),
+    )
+
+
+def scorecard_period(quarter: Quarter) -> tuple[date, date]:
+    """The scorecard's three years, ending with the quarter: it averages over three years."""
+    return add_months(quarter.last_day + timedelta(days=1), -36), quarter.last_day
 
 
 # ---------------------------------------------------------------- funding and the agreement
@@ -1790,7 +1953,9 @@ async def set_agreement(
 ) -> None:
     check = Checker()
     title = check.text("agreement_title", data.get("agreement_title"), "Agreement title")
-    term_ends_on = check.day("term_ends_on", data.get("term_ends_on"), "Date the term ends")
+    term_ends_on = check.day(
+        "term_ends_on", data.get("term_ends_on"), "Date the term runs at least until"
+    )
     window = check.integer(
         "review_window_months",
         data.get("review_window_months"),
@@ -1873,23 +2038,30 @@ async def send_agreement_reminders(today: date) -> int:
 # ---------------------------------------------------------------- other areas' records
 
 
-async def adm_clock_outcomes(first: Quarter, last: Quarter) -> list[ClockOutcome] | None:
-    """Clocks closed per partner and quarter; None while no ADM decision has been recorded."""
+async def adm_clock_outcomes(
+    first: Quarter, last: Quarter, today: date
+) -> list[ClockOutcome] | None:
+    """Every clock that fell due per partner and quarter, met, late or still open at the end of
+    its quarter (of the current quarter: at the end of yesterday); None while no ADM decision has
+    been recorded."""
     from adm.tables import Decision
-    from adm.timeliness import clock_outcomes  # board reads adm; adm never reads board
+    from adm.timeliness import clocks_due  # board reads adm; adm never reads board
 
-    closed = await clock_outcomes(first.first_day, last.last_day)
-    if not closed and not await Decision.exists():
+    yesterday = today - timedelta(days=1)
+    due = await clocks_due(first.first_day, min(last.last_day, yesterday))
+    if not due and not await Decision.exists():
         return None
-    return [
-        ClockOutcome(
-            clock=c.kind,
-            partner=c.partner,
-            quarter=Quarter.containing(c.closed_on),
-            met=c.met,
+    found = []
+    for each in due:
+        quarter = Quarter.containing(each.due_on)
+        outcome = indicators.outcome_at(
+            each.due_on, each.completed_on, min(quarter.last_day, yesterday)
         )
-        for c in closed
-    ]
+        if outcome is not None:
+            # An item of no partner (an information item, say) is the agency's own.
+            partner = each.partner or "The agency (no partner)"
+            found.append(ClockOutcome(each.kind, partner, quarter, outcome))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -1996,6 +2168,7 @@ class Dashboard:
     open_actions: int
     quarter: Quarter  # the last complete quarter
     quarters: tuple[Quarter, ...]  # the quarters the trends cover
+    current: Quarter  # the quarter today is in, shown to date beside the last complete one
     timeliness: tuple[indicators.Timeliness, ...] | None
     panel: PanelQuorum | None
     central_list: CentralListCompliance | None
@@ -2005,6 +2178,7 @@ class Dashboard:
     figures: tuple[PartnerQuarter, ...]
     comparisons: dict[tuple[str, str, Quarter], Decimal] = field(default_factory=dict)
     next_meeting: dict[str, Any] | None = None
+    scorecard: Scorecard | None = None  # None: no child's dates entered yet
 
 
 async def attendance_report(ending_on: date, current_policy: Policy) -> AttendanceReport:
@@ -2105,11 +2279,12 @@ async def dashboard(today: date, *, quarters_shown: int = 8) -> Dashboard:
             panel_quorum_and_deferrals(quarter.first_day, quarter.last_day),
             central_list_compliance(today),
             partner_names(),
-            adm_clock_outcomes(quarter, quarter),
+            adm_clock_outcomes(quarter, quarter.next(), today),
+            scorecard_children(),
         ),
     )
     open_rows, figure_data, comparison_data, board_rows, next_meeting, attendance = records
-    panel, central_list, partners, outcomes = others
+    panel, central_list, partners, outcomes, children = others
     figure_data = [r for r in figure_data if first <= Quarter(r["year"], r["quarter"]) <= quarter]
     comparison_rows = [
         r for r in comparison_data if first <= Quarter(r["year"], r["quarter"]) <= quarter
@@ -2123,6 +2298,7 @@ async def dashboard(today: date, *, quarters_shown: int = 8) -> Dashboard:
         open_actions=len(open_rows),
         quarter=quarter,
         quarters=quarters,
+        current=quarter.next(),
         timeliness=None if outcomes is None else indicators.timeliness(outcomes),
         panel=panel,
         central_list=central_list,
@@ -2138,6 +2314,9 @@ async def dashboard(today: date, *, quarters_shown: int = 8) -> Dashboard:
             for r in comparison_rows
         },
         next_meeting=next_meeting,
+        scorecard=scorecard_of(children, partners, *scorecard_period(quarter))
+        if children
+        else None,
     )
 
 

@@ -182,6 +182,10 @@ class QuarterFigures(Table):
     adult_referrals = Integer()
     initial_assessments_completed = Integer()
     asf_value_approved = Numeric(digits=(14, 2))
+    # The adopter gap's own counts (board.rules.indicators.DEFINITIONS); NULL for a quarter
+    # recorded before they were asked for: not recorded, never 0.
+    children_waiting_unmatched = Integer(null=True, default=None)
+    adopters_waiting_unmatched = Integer(null=True, default=None)
     source = Varchar(length=20, default="form")
     entered_at = Timestamptz(default=TimestamptzNow())
     entered_by = Varchar(length=200, default="")
@@ -221,4 +225,23 @@ class PartnershipAgreement(Table):
     term_ends_on = Date()
     review_window_months = Integer(default=6)
     reviews_due_on = Varchar(length=500, default="")  # ISO dates, comma separated
+    version = Integer(default=1)
+
+
+class ScorecardChild(Table):
+    """One child's dates for the national adoption scorecard's measures (board.rules.scorecard),
+    entered on the figures page: no name and no case papers; the board sees only the averages."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    partner = ForeignKey(references=Partner, null=False, on_delete=OnDelete.restrict)
+    reference = Varchar(length=40, default="")  # the agency's case reference, never a name
+    entered_care_on = Date(null=True, default=None)
+    placement_order_on = Date(null=True, default=None)  # court authority to place
+    match_decided_on = Date(null=True, default=None)
+    moved_in_on = Date(null=True, default=None)  # with the adoptive family
+    adopted_by_foster_carers = Boolean(default=False)
+    fostered_from = Date(null=True, default=None)  # moved in with the foster carers who adopted
+    adoption_order_on = Date(null=True, default=None)
+    entered_by = Varchar(length=200, default="")
+    entered_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -19,6 +19,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 from msgspec import Meta
 
+from adm.rules.clocks import LABELS as CLOCK_LABELS
+from adm.rules.clocks import ClockKind
 from board import charts, documents, services
 from board.rules import indicators
 from board.rules.attendance import Rate
@@ -168,7 +170,8 @@ def _count_series(
         values: list[int | None] = []
         for quarter in quarters:
             total = services.figures_for(rows, partner, quarter)
-            values.append(None if total is None else int(total.figures.value(figure)))
+            value = None if total is None else total.figures.value(figure)
+            values.append(None if value is None else int(value))
         series.append(charts.Series(partner, tuple(values)))
     return series
 
@@ -248,6 +251,33 @@ def _figure_table(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class TimelinessRow:
+    partner: str
+    clock: str
+    complete: Timeliness | None  # the last complete quarter
+    to_date: Timeliness | None  # the current quarter, to the end of yesterday
+
+
+def timeliness_rows(
+    shares: tuple[Timeliness, ...] | None, complete: Quarter, current: Quarter
+) -> list[TimelinessRow]:
+    """One row per partner and clock due in either quarter, the two quarters side by side."""
+    found = {(s.partner, s.clock, s.quarter): s for s in shares or ()}
+    keys = dict.fromkeys(
+        (s.partner, s.clock) for s in shares or () if s.quarter in (complete, current)
+    )
+    return [
+        TimelinessRow(
+            partner,
+            CLOCK_LABELS[kind],
+            found.get((partner, kind, complete)),
+            found.get((partner, kind, current)),
+        )
+        for partner, kind in sorted(keys, key=lambda k: (k[0], list(ClockKind).index(k[1])))
+    ]
+
+
 @get("", name="board:dashboard", opt=allow(*READERS))
 async def dashboard(request: AnyRequest) -> Template:
     user = user_of(request)
@@ -267,7 +297,7 @@ async def dashboard(request: AnyRequest) -> Template:
             "timeliness_chart": _timeliness_chart(
                 dash.timeliness,
                 dash.quarter,
-                f"Share of each clock met, {dash.quarter.label}",
+                f"Share of the clocks due that were met, {dash.quarter.label}",
                 "timeliness",
             )
             if dash.timeliness
@@ -275,6 +305,9 @@ async def dashboard(request: AnyRequest) -> Template:
             "trends": trend_charts(dash.figures, dash.partners, dash.quarters, dash.comparisons),
             "figure_quarter": figure_quarter,
             "table": _figure_table(dash.figures, dash.partners, figure_quarter),
+            "timeliness_rows": timeliness_rows(dash.timeliness, dash.quarter, dash.current),
+            "yesterday": today - timedelta(days=1),
+            "definitions": indicators.DEFINITIONS,
         },
     )
 
@@ -843,6 +876,7 @@ class FiguresController(Controller):
         from governance import services as gov_services
 
         rows = await services.figure_rows()
+        can_edit = user_of(request).has(Role.BOARD_CHAIR)
         by_quarter: dict[Quarter, list[dict[str, Any]]] = {}
         for row in rows:
             by_quarter.setdefault(row["q"], []).append(row)
@@ -866,10 +900,13 @@ class FiguresController(Controller):
             labels=indicators.LABELS,
             figures=list(Figure),
             money=indicators.MONEY,
-            can_edit=user_of(request).has(Role.BOARD_CHAIR),
+            can_edit=can_edit,
             scopes=services.SCOPE_LABELS,
             indicator_labels=services.INDICATOR_LABELS,
             columns=services.CSV_COLUMNS,
+            definitions=indicators.DEFINITIONS,
+            children=await services.scorecard_children() if can_edit else [],
+            child_dates=services.SCORECARD_DATES,
         )
 
     @get("", name="board:figures")
@@ -891,11 +928,12 @@ class FiguresController(Controller):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
         row: dict[str, Any] | None = None,
+        template: str = "board/figures_form.html",
     ) -> Template:
         from governance import services as gov_services
 
         return form_page(
-            "board/figures_form.html",
+            template,
             request,
             errors=errors,
             status_code=status_code,
@@ -906,6 +944,8 @@ class FiguresController(Controller):
             labels=indicators.LABELS,
             figures=list(Figure),
             money=indicators.MONEY,
+            definitions=indicators.DEFINITIONS,
+            dates=services.SCORECARD_DATES,
         )
 
     @get("/new", name="board:figures_new", opt=allow(*EDITORS))
@@ -973,7 +1013,7 @@ class FiguresController(Controller):
     @get("/{figures_id:int}", name="board:figures_edit", opt=allow(*EDITORS))
     async def show(self, request: AnyRequest, figures_id: FromPath[int]) -> Template:
         row = await services.figure_row(figures_id)
-        values = {f.value: str(row[f.value]) for f in Figure}
+        values = {f.value: "" if row[f.value] is None else str(row[f.value]) for f in Figure}
         values["version"] = row["version"]
         return await self._form(request, values, row=row)
 
@@ -992,6 +1032,61 @@ class FiguresController(Controller):
             render,
             "/board/figures?saved=1",
             "children_placed",
+        )
+
+    async def _child(
+        self,
+        request: AnyRequest,
+        values: dict[str, Any],
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        row: dict[str, Any] | None = None,
+    ) -> Template:
+        return await self._form(
+            request, values, errors, status_code, row, template="board/scorecard_child.html"
+        )
+
+    @get("/children/new", name="board:child_new", opt=allow(*EDITORS))
+    async def new_child(self, request: AnyRequest) -> Template:
+        return await self._child(request, {})
+
+    @get("/children/{child_id:int}", name="board:child", opt=allow(*EDITORS))
+    async def child(self, request: AnyRequest, child_id: FromPath[int]) -> Template:
+        row = await services.scorecard_child(child_id)
+        values = {k: "" if v is None else v for k, v in row.items()}
+        for name in services.SCORECARD_DATES:
+            values[name] = row[name].isoformat() if row[name] else ""
+        await audit.record(
+            user_of(request), "view", "board_scorecard_child", child_id, path=request.url.path
+        )
+        return await self._child(request, values, row=row)
+
+    @post("/children/new", name="board:child_create", opt=allow(*EDITORS))
+    async def create_child(self, request: AnyRequest) -> Response[Any]:
+        return await self._save_child(request, None)
+
+    @post("/children/{child_id:int}", name="board:child_update", opt=allow(*EDITORS))
+    async def update_child(self, request: AnyRequest, child_id: FromPath[int]) -> Response[Any]:
+        return await self._save_child(request, child_id)
+
+    async def _save_child(self, request: AnyRequest, child_id: int | None) -> Response[Any]:
+        data = await form_data(request)
+        row = None if child_id is None else await services.scorecard_child(child_id)
+
+        async def render(errors: dict[str, str], status: int) -> Template:
+            return await self._child(request, data, errors, status, row=row)
+
+        return await _submit(
+            lambda: services.save_child(
+                user_of(request),
+                child_id,
+                version_of(data) if child_id else 0,
+                data,
+                path=request.url.path,
+            ),
+            render,
+            "/board/figures?saved=1#scorecard",
+            "partner",
         )
 
 
@@ -1240,7 +1335,8 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
         (r["scope"], r["indicator"], r["q"]): Decimal(r["percent"])
         for r in await services.comparisons()
     }
-    outcomes = await services.adm_clock_outcomes(first, last)
+    outcomes = await services.adm_clock_outcomes(first, last, clock.today())
+    children = await services.scorecard_children()
     timeliness = None if outcomes is None else indicators.timeliness(outcomes)
     actions = await services.actions()
     raised = [a for a in actions if first.first_day <= a["raised_on"] <= last.last_day]
@@ -1274,7 +1370,10 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
         timeliness=timeliness,
         timeliness_charts=tuple(
             _timeliness_chart(
-                timeliness, q, f"Share of each clock met, {q.label}", f"timeliness-{i}"
+                timeliness,
+                q,
+                f"Share of the clocks due that were met, {q.label}",
+                f"timeliness-{i}",
             )
             for i, q in enumerate(quarters)
             if timeliness and any(t.quarter == q for t in timeliness)
@@ -1286,6 +1385,9 @@ async def report_data(first: Quarter, last: Quarter) -> documents.ReportData:
             for p in partners
         },
         trends=tuple(trend_charts(rows, partners, quarters, comparison_map)),
+        scorecard=services.scorecard_of(children, partners, first.first_day, last.last_day)
+        if children
+        else None,
         funding=await services.funding(),
         central_list=await services.central_list_compliance(clock.today()),
     )
@@ -1375,8 +1477,10 @@ async def api_dashboard(request: AnyRequest) -> dict[str, Any]:
                 "partner": t.partner,
                 "clock": t.clock.value,
                 "quarter": t.quarter.label,
+                "due": t.due,
                 "met": t.met,
                 "missed": t.missed,
+                "missed_open": t.missed_open,
                 "share_met": t.shown,
             }
             for t in dash.timeliness

@@ -157,7 +157,7 @@ _TWO_COUNCIL_ATTENDANCE = (
     "PPPAPPPP",
     "PAPPDPPP",
     "PPPPPAPP",
-    "PPPPPAPP",
+    "PPPPDAPP",
     "AAPPPXPP",
     "PPPPDPPP",
     "PPPPPPPA",

@@ -84,6 +84,15 @@ class Rate:
     shown: str
     flag: str | None  # why it is under the threshold
     member_id: int | None = None  # None on a partner's row
+    # The member's own attendance, in person: a deputy sent stands in for the seat, not for the
+    # named member, whose attendance the internal audit questioned (source 001).
+    own_rate: Fraction | None = None
+    own_shown: str = "no meetings"
+    own_flag: str | None = None  # why the member's own attendance is under the threshold
+
+    @property
+    def by_deputy(self) -> int:
+        return self.tally.deputy_sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +106,14 @@ class AttendanceReport:
     @property
     def flags(self) -> tuple[str, ...]:
         return tuple(f"{row.name}: {row.flag}" for row in self.partners + self.members if row.flag)
+
+    @property
+    def own_flags(self) -> tuple[str, ...]:
+        """Members whose own attendance is under the threshold though a deputy's lifts them over
+        it: the named members the policy's count alone would not show."""
+        return tuple(
+            f"{row.name}: {row.own_flag}" for row in self.members if row.own_flag and not row.flag
+        )
 
 
 def attendance_over_window(
@@ -172,7 +189,17 @@ def _rate(
     attended = tally.attended(deputy_counts)
     if tally.meetings == 0:
         return Rate(name, tally, attended, None, "no meetings", None, member_id)
-    rate = Fraction(attended, tally.meetings)
+    rate, shown, flag = _share(attended, tally.meetings, threshold_percent, window, "attended")
+    own_rate, own_shown, own_flag = _share(
+        tally.present, tally.meetings, threshold_percent, window, "attended in person"
+    )
+    return Rate(name, tally, attended, rate, shown, flag, member_id, own_rate, own_shown, own_flag)
+
+
+def _share(
+    attended: int, meetings: int, threshold_percent: Decimal, window: str, verb: str
+) -> tuple[Fraction, str, str | None]:
+    rate = Fraction(attended, meetings)
     percent = rounded_percent(rate)
     below = rate * 100 < threshold_percent
     if below and percent >= threshold_percent:
@@ -182,10 +209,10 @@ def _rate(
     flag = None
     if below:
         flag = (
-            f"attended {attended} of {plural(tally.meetings, 'meeting')} ({shown}) {window}, "
+            f"{verb} {attended} of {plural(meetings, 'meeting')} ({shown}) {window}, "
             f"under the {threshold_percent.normalize():f}% threshold"
         )
-    return Rate(name, tally, attended, rate, shown, flag, member_id)
+    return rate, shown, flag
 
 
 @dataclass(frozen=True, slots=True)

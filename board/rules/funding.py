@@ -169,7 +169,10 @@ def milestones(agreement: Agreement) -> tuple[Milestone, ...]:
         Milestone(
             MilestoneKind.TERM_ENDS,
             agreement.term_ends_on,
-            f"The partnership agreement ends on {long_date(agreement.term_ends_on)}",
+            # Not an end date: C&P's partnership is "to run at least until 30 November 2030,
+            # when it will be considered for extension as agreed by both parties" (source 000).
+            f"The partnership agreement runs at least until {long_date(agreement.term_ends_on)}"
+            ", when it is to be considered for extension as agreed by both parties",
         )
     ]
     for due in agreement.reviews_due_on:

@@ -91,6 +91,8 @@ class Figure(StrEnum):
     STAGE_1_APPLICATIONS = "stage_1_applications"
     ADOPTER_APPROVALS = "adopter_approvals"
     APPROVED_ADOPTERS_WAITING = "approved_adopters_waiting"
+    CHILDREN_WAITING_UNMATCHED = "children_waiting_unmatched"
+    ADOPTERS_WAITING_UNMATCHED = "adopters_waiting_unmatched"
     SUPPORT_REFERRALS_ADOPTIVE = "support_referrals_adoptive"
     SUPPORT_REFERRALS_SGO = "support_referrals_sgo"
     ADULT_REFERRALS = "adult_referrals"
@@ -110,6 +112,8 @@ LABELS: Mapping[Figure, str] = MappingProxyType(
         Figure.STAGE_1_APPLICATIONS: "applications commencing Stage 1",
         Figure.ADOPTER_APPROVALS: "adopter approvals",
         Figure.APPROVED_ADOPTERS_WAITING: "approved adopters waiting",
+        Figure.CHILDREN_WAITING_UNMATCHED: "children waiting and not yet matched",
+        Figure.ADOPTERS_WAITING_UNMATCHED: "approved adopters waiting and not matched",
         Figure.SUPPORT_REFERRALS_ADOPTIVE: "support referrals of adoptive families",
         Figure.SUPPORT_REFERRALS_SGO: "support referrals of special guardianship families",
         Figure.ADULT_REFERRALS: "referrals for adult support",
@@ -118,9 +122,42 @@ LABELS: Mapping[Figure, str] = MappingProxyType(
     }
 )
 
+# What each figure counts, shown beside it on the pages and in the report.
+DEFINITIONS: Mapping[Figure, str] = MappingProxyType(
+    {
+        Figure.CHILDREN_WAITING: (
+            "Children with a placement order or a plan for adoption who have not moved in with "
+            "their adoptive family, on the last day of the quarter, matched or not"
+        ),
+        Figure.APPROVED_ADOPTERS_WAITING: (
+            "Approved adopters (a couple counts once) who have no child living with them, on the "
+            "last day of the quarter, matched or not"
+        ),
+        Figure.CHILDREN_WAITING_UNMATCHED: (
+            "Of the children waiting, those with no match to adopters recommended or decided, "
+            "on the last day of the quarter"
+        ),
+        Figure.ADOPTERS_WAITING_UNMATCHED: (
+            "Of the approved adopters waiting, those not matched with a child, on the last day "
+            "of the quarter: the adopters available to the children waiting"
+        ),
+    }
+)
+
 # Counted at the end of a quarter rather than during it: adding up quarters would count the same
 # child or adopter again, so a total over several quarters takes these from the latest one.
-STOCKS = frozenset({Figure.CHILDREN_WAITING, Figure.APPROVED_ADOPTERS_WAITING})
+STOCKS = frozenset(
+    {
+        Figure.CHILDREN_WAITING,
+        Figure.APPROVED_ADOPTERS_WAITING,
+        Figure.CHILDREN_WAITING_UNMATCHED,
+        Figure.ADOPTERS_WAITING_UNMATCHED,
+    }
+)
+
+# Added after figures had been recorded: a quarter entered before then has none (None), which is
+# "not recorded", never 0.
+LATER = frozenset({Figure.CHILDREN_WAITING_UNMATCHED, Figure.ADOPTERS_WAITING_UNMATCHED})
 
 MONEY = frozenset({Figure.ASF_VALUE_APPROVED})
 
@@ -141,9 +178,11 @@ class Figures:
     adult_referrals: int
     initial_assessments_completed: int
     asf_value_approved: Decimal
+    children_waiting_unmatched: int | None = None  # None: not recorded for this quarter
+    adopters_waiting_unmatched: int | None = None
 
-    def value(self, figure: Figure) -> int | Decimal:
-        found: int | Decimal = getattr(self, figure.value)
+    def value(self, figure: Figure) -> int | Decimal | None:
+        found: int | Decimal | None = getattr(self, figure.value)
         return found
 
 
@@ -215,14 +254,29 @@ def conversion(figures: Figures) -> Derived:
 
 
 def adopter_gap(figures: Figures) -> Derived:
-    adopters, children = figures.approved_adopters_waiting, figures.children_waiting
+    """(adopters waiting and not matched - children waiting and not matched) / children waiting
+    and not matched. Both are their own figures: the children waiting with a placement order or
+    plan, matched or not, would understate the gap by the children already matched (source 001:
+    43 children waiting at 31 December 2022, 11 of them linked; 21 adopters for the other 32)."""
+    adopters, children = figures.adopters_waiting_unmatched, figures.children_waiting_unmatched
     name = "Adopter gap"
-    formula = (
-        "(approved adopters waiting - children waiting) / children waiting"
-        f" = ({adopters} - {children}) / {children}"
+    words = (
+        "(approved adopters waiting and not matched - children waiting and not yet matched)"
+        " / children waiting and not yet matched"
     )
+    if adopters is None or children is None:
+        missing = [
+            LABELS[f]
+            for f, v in (
+                (Figure.ADOPTERS_WAITING_UNMATCHED, adopters),
+                (Figure.CHILDREN_WAITING_UNMATCHED, children),
+            )
+            if v is None
+        ]
+        return _not_applicable(name, words, " and ".join(missing) + " not recorded")
+    formula = f"{words} = ({adopters} - {children}) / {children}"
     if children == 0:
-        return _not_applicable(name, formula, "no children were waiting")
+        return _not_applicable(name, formula, "no children were waiting and not yet matched")
     value = Fraction(adopters - children, children)
     return Derived(name=name, formula=formula, value=value, shown=whole_percent(value, signed=True))
 
@@ -278,9 +332,14 @@ def total(rows: Iterable[PartnerQuarter]) -> Total:
     sums: dict[str, Any] = {}
     for field in fields(Figures):
         figure = Figure(field.name)
-        counted = [row for row in rows if figure not in STOCKS or row.quarter == latest]
+        counted = [row.figures.value(figure) for row in rows]
+        if figure in STOCKS:
+            counted = [row.figures.value(figure) for row in rows if row.quarter == latest]
+        if any(value is None for value in counted):
+            sums[field.name] = None  # a part not recorded: the whole is not known
+            continue
         sums[field.name] = sum(
-            (row.figures.value(figure) for row in counted),
+            (value for value in counted if value is not None),
             start=Decimal(0) if figure in MONEY else 0,
         )
     gaps = tuple(
@@ -298,12 +357,29 @@ def total(rows: Iterable[PartnerQuarter]) -> Total:
     )
 
 
+class Outcome(StrEnum):
+    MET = "met"
+    MISSED = "missed"  # done, after its deadline
+    MISSED_OPEN = "missed_open"  # not done by the end of the period, and past its deadline
+
+
+def outcome_at(due_on: date, completed_on: date | None, as_of: date) -> Outcome | None:
+    """Where a clock due on `due_on` stood at the end of the day `as_of`; None while it is not
+    yet due. A clock is counted in the period it falls due in, done or not: counting only those
+    completed would leave out every decision still overdue, and flatter the period."""
+    if due_on > as_of:
+        return None
+    if completed_on is not None and completed_on <= as_of:
+        return Outcome.MET if completed_on <= due_on else Outcome.MISSED
+    return Outcome.MISSED_OPEN
+
+
 @dataclass(frozen=True, slots=True)
 class ClockOutcome:
     clock: ClockKind
     partner: str
     quarter: Quarter
-    met: bool
+    outcome: Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,11 +388,16 @@ class Timeliness:
     partner: str
     quarter: Quarter
     met: int
-    missed: int
+    missed: int  # done late
+    missed_open: int = 0  # still not done at the end of the period, past its deadline
+
+    @property
+    def due(self) -> int:
+        return self.met + self.missed + self.missed_open
 
     @property
     def share_met(self) -> Fraction:
-        return Fraction(self.met, self.met + self.missed)
+        return Fraction(self.met, self.due)
 
     @property
     def shown(self) -> str:
@@ -324,13 +405,16 @@ class Timeliness:
 
 
 def timeliness(outcomes: Iterable[ClockOutcome]) -> tuple[Timeliness, ...]:
+    order = (Outcome.MET, Outcome.MISSED, Outcome.MISSED_OPEN)
     counts: dict[tuple[Quarter, str, ClockKind], list[int]] = {}
     for outcome in outcomes:
-        met_missed = counts.setdefault((outcome.quarter, outcome.partner, outcome.clock), [0, 0])
-        met_missed[0 if outcome.met else 1] += 1
+        tally = counts.setdefault((outcome.quarter, outcome.partner, outcome.clock), [0, 0, 0])
+        tally[order.index(outcome.outcome)] += 1
     return tuple(
-        Timeliness(clock=clock, partner=partner, quarter=quarter, met=met, missed=missed)
-        for (quarter, partner, clock), (met, missed) in sorted(
+        Timeliness(
+            clock=clock, partner=partner, quarter=quarter, met=met, missed=late, missed_open=open_
+        )
+        for (quarter, partner, clock), (met, late, open_) in sorted(
             counts.items(), key=lambda item: (item[0][0], item[0][1], _CLOCK_ORDER[item[0][2]])
         )
     )

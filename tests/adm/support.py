@@ -70,10 +70,10 @@ async def held_meeting(
     ccc = await make_account(Role.ADM, name="Cam Cambs", partners=(agency["CCC"],))
     await demo.assign(pcc.person_id, "PCC", AdmRole.PRIMARY, "Assistant Director")
     await demo.assign(ccc.person_id, "CCC", AdmRole.PRIMARY)
-    # Where representations are sent, as a notice letter must say.
+    # Where representations are sent, as a notice letter must say (unless already set).
     await Agency.update(
         {Agency.address: "New Shire Hall\nAlconbury Weald", Agency.postcode: "PE28 4YE"}
-    ).where(Agency.id > 0)
+    ).where(Agency.address == "")
     return Held(
         meeting_id,
         items,

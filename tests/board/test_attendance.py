@@ -85,6 +85,32 @@ def test_a_deputy_sent_counts_as_attended_but_is_reported_separately() -> None:
     assert (partner.attended, partner.shown) == (4, "100%")
 
 
+def test_a_members_own_attendance_is_shown_apart_from_attendance_by_their_deputy() -> None:
+    # The internal audit's concern was named members (source 001): a deputy keeps the seat
+    # filled, and the report still says how often the member came in person.
+    report = attendance_over_window(
+        BOARD, PARTNERS, marks(finance, P, D, D, P), YEAR_END, DEFAULT_ATTENDANCE_POLICY
+    )
+    member = report.members[2]
+    assert (member.shown, member.own_shown, member.by_deputy) == ("100%", "50%", 2)
+    assert member.own_rate == Fraction(1, 2)
+    assert member.own_flag == (
+        "attended in person 2 of 4 meetings (50%) in the 12 months to 31 March 2023, "
+        "under the 75% threshold"
+    )
+    assert report.flags == ()
+    assert report.own_flags == (f"Finance Manager: {member.own_flag}",)
+
+
+def test_a_member_who_came_in_person_has_the_same_own_and_counted_attendance() -> None:
+    report = attendance_over_window(
+        BOARD, PARTNERS, marks(finance, P, P, A, P), YEAR_END, DEFAULT_ATTENDANCE_POLICY
+    )
+    member = report.members[2]
+    assert (member.shown, member.own_shown, member.own_flag) == ("75%", "75%", None)
+    assert report.own_flags == ()
+
+
 def test_a_policy_where_deputies_do_not_count_flags_the_member_who_sends_them() -> None:
     policy = replace(
         DEFAULT_ATTENDANCE_POLICY,

@@ -26,7 +26,9 @@ from board.rules.attendance import (
     Mark,
     attendance_over_window,
 )
-from board.rules.indicators import ClockOutcome, Quarter, timeliness
+from board.rules.indicators import ClockOutcome, Outcome, Quarter, timeliness
+
+MET, LATE, OPEN = Outcome.MET, Outcome.MISSED, Outcome.MISSED_OPEN
 
 SVG = "{http://www.w3.org/2000/svg}"
 CAMBRIDGESHIRE = "Cambridgeshire County Council"
@@ -65,11 +67,11 @@ CONVERSION = (
 )
 
 outcomes = (
-    [ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, Q3, met=True)] * 9
-    + [ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, Q3, met=False)]
-    + [ClockOutcome(ClockKind.TOLD_IN_WRITING, PETERBOROUGH, Q3, met=True)] * 3
-    + [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Q3, met=False)]
-    + [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Q2, met=True)]
+    [ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, Q3, MET)] * 9
+    + [ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, Q3, LATE)]
+    + [ClockOutcome(ClockKind.TOLD_IN_WRITING, PETERBOROUGH, Q3, MET)] * 3
+    + [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Q3, OPEN)]
+    + [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Q2, MET)]
 )
 
 
@@ -156,14 +158,24 @@ def test_the_attendance_table_shows_each_kind_of_mark_and_flags_the_rate() -> No
         "Deputy sent",
         "Apologies",
         "Absent",
+        "Own attendance (in person)",
         "Attendance",
     )
     assert chart.rows == (
-        ("Assistant Director", "4", "4", "0", "0", "0", "100%"),
-        ("Commissioning Manager", "4", "1", "1", "1", "1", "50% (under 75%)"),
-        ("Adopter member", "0", "0", "0", "0", "0", "no meetings"),
-        (CAMBRIDGESHIRE, "4", "4", "0", "0", "0", "100%"),
-        (PETERBOROUGH, "4", "1", "1", "1", "1", "50% (under 75%)"),
+        ("Assistant Director", "4", "4", "0", "0", "0", "100%", "100%"),
+        (
+            "Commissioning Manager",
+            "4",
+            "1",
+            "1",
+            "1",
+            "1",
+            "25% (under 75%)",
+            "50% (under 75%)",
+        ),
+        ("Adopter member", "0", "0", "0", "0", "0", "no meetings", "no meetings"),
+        (CAMBRIDGESHIRE, "4", "4", "0", "0", "0", "100%", "100%"),
+        (PETERBOROUGH, "4", "1", "1", "1", "1", "25% (under 75%)", "50% (under 75%)"),
     )
 
 
@@ -205,11 +217,27 @@ def test_a_series_must_have_one_value_per_quarter() -> None:
 
 def test_the_timeliness_chart_groups_each_partners_clocks_for_one_quarter() -> None:
     chart = timeliness_chart(timeliness(outcomes), Q3, "Timeliness 2022-23 Q3")
-    assert chart.head == ("Partner", "Clock", "Met", "Missed", "Share met")
+    assert chart.head == (
+        "Partner",
+        "Clock",
+        "Due",
+        "Met",
+        "Missed",
+        "Missed and open",
+        "Share met",
+    )
     assert chart.rows == (
-        (CAMBRIDGESHIRE, "ADM decision", "9", "1", "90%"),
-        (PETERBOROUGH, "ADM decision", "0", "1", "0%"),
-        (PETERBOROUGH, "Decision letter to applicants (the five-day rule)", "3", "0", "100%"),
+        (CAMBRIDGESHIRE, "ADM decision", "10", "9", "1", "0", "90%"),
+        (PETERBOROUGH, "ADM decision", "1", "0", "0", "1", "0%"),
+        (
+            PETERBOROUGH,
+            "Decision letter to applicants (the five-day rule)",
+            "3",
+            "3",
+            "0",
+            "0",
+            "100%",
+        ),
     )
     legends = [t.text for t in ET.fromstring(chart.svg).iter(f"{SVG}text")]
     assert "Decision letter to applicants (the five-day rule)" in legends

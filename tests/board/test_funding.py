@@ -151,6 +151,15 @@ def test_the_partnership_agreement_milestones() -> None:
     )
 
 
+def test_the_2030_milestone_is_to_be_considered_for_extension_not_an_end() -> None:
+    # Source 000: "to run at least until 30 November 2030, when it will be considered for
+    # extension as agreed by both parties".
+    assert milestones(AGREEMENT)[-1].description == (
+        "The partnership agreement runs at least until 30 November 2030, when it is to be "
+        "considered for extension as agreed by both parties"
+    )
+
+
 def test_a_milestone_reminder_falls_due_the_policy_days_before_it() -> None:
     remind_on = date(2030, 11, 30) - timedelta(days=90)
     assert (

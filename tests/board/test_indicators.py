@@ -9,15 +9,19 @@ from adm.rules.clocks import ClockKind
 from board.rules.indicators import (
     ClockOutcome,
     Figures,
+    Outcome,
     PartnerQuarter,
     Quarter,
     adopter_gap,
     conversion,
+    outcome_at,
     read_figures,
     timeliness,
     total,
     whole_percent,
 )
+
+MET, LATE, OPEN = Outcome.MET, Outcome.MISSED, Outcome.MISSED_OPEN
 
 CAMBRIDGESHIRE = "Cambridgeshire County Council"
 PETERBOROUGH = "Peterborough City Council"
@@ -38,6 +42,9 @@ APRIL_TO_DECEMBER_2022 = Figures(
     adult_referrals=40,
     initial_assessments_completed=104,
     asf_value_approved=Decimal("544139.00"),
+    # "21 adopters available for 32 children" (the 43 waiting less the 11 linked for matching).
+    children_waiting_unmatched=32,
+    adopters_waiting_unmatched=21,
 )
 
 AS_TYPED = {
@@ -55,6 +62,8 @@ AS_TYPED = {
     "adult_referrals": "40",
     "initial_assessments_completed": "104",
     "asf_value_approved": "£544, 139",  # as printed in the report
+    "children_waiting_unmatched": "32",
+    "adopters_waiting_unmatched": "21",
 }
 
 NOTHING = Figures(
@@ -72,6 +81,8 @@ NOTHING = Figures(
     adult_referrals=0,
     initial_assessments_completed=0,
     asf_value_approved=Decimal("0.00"),
+    children_waiting_unmatched=0,
+    adopters_waiting_unmatched=0,
 )
 
 
@@ -102,15 +113,48 @@ def test_conversion_is_stage_1_applications_over_enquiries_31_of_222_is_14_perce
     assert derived.formula == "applications commencing Stage 1 / enquiries = 31 / 222"
 
 
-def test_adopter_gap_of_21_adopters_for_32_children_is_minus_34_percent() -> None:
-    derived = adopter_gap(replace(APRIL_TO_DECEMBER_2022, children_waiting=32))
+def test_adopter_gap_of_21_adopters_for_32_children_is_minus_34_percent_not_the_quoted_16() -> None:
+    # Source 001 prints "-16%" beside 21 adopters for 32 children; the numbers give -34 %.
+    derived = adopter_gap(APRIL_TO_DECEMBER_2022)
     assert derived.value == Fraction(-11, 32)
     assert derived.shown == "-34%"
-    assert derived.formula.endswith("= (21 - 32) / 32")
+    assert derived.formula == (
+        "(approved adopters waiting and not matched - children waiting and not yet matched)"
+        " / children waiting and not yet matched = (21 - 32) / 32"
+    )
+
+
+def test_the_adopter_gap_counts_the_unmatched_not_every_child_waiting() -> None:
+    # 43 children waiting, 11 of them linked: against all 43 the gap would read -51 %.
+    assert APRIL_TO_DECEMBER_2022.children_waiting == 43
+    assert adopter_gap(APRIL_TO_DECEMBER_2022).shown == "-34%"
+    assert adopter_gap(replace(APRIL_TO_DECEMBER_2022, children_waiting=90)).shown == "-34%"
+
+
+def test_an_adopter_gap_without_its_unmatched_counts_says_which_is_missing() -> None:
+    derived = adopter_gap(replace(APRIL_TO_DECEMBER_2022, children_waiting_unmatched=None))
+    assert derived.value is None
+    assert derived.not_applicable_because == "children waiting and not yet matched not recorded"
+
+
+def test_a_total_with_a_quarter_lacking_the_unmatched_counts_does_not_guess_them() -> None:
+    rows = [
+        PartnerQuarter(PETERBOROUGH, Quarter(2022, 3), APRIL_TO_DECEMBER_2022),
+        PartnerQuarter(
+            CAMBRIDGESHIRE,
+            Quarter(2022, 3),
+            replace(NOTHING, children_waiting_unmatched=None, adopters_waiting_unmatched=None),
+        ),
+    ]
+    result = total(rows)
+    assert result.figures.children_waiting_unmatched is None
+    assert result.derived[1].shown == "not applicable"
 
 
 def test_a_surplus_of_adopters_shows_a_plus_sign() -> None:
-    derived = adopter_gap(replace(NOTHING, approved_adopters_waiting=84, children_waiting=50))
+    derived = adopter_gap(
+        replace(NOTHING, adopters_waiting_unmatched=84, children_waiting_unmatched=50)
+    )
     assert derived.shown == "+68%"
 
 
@@ -122,9 +166,9 @@ def test_conversion_with_no_enquiries_is_not_applicable_with_its_reason() -> Non
 
 
 def test_adopter_gap_with_no_children_waiting_is_not_applicable_with_its_reason() -> None:
-    derived = adopter_gap(replace(NOTHING, approved_adopters_waiting=5))
+    derived = adopter_gap(replace(NOTHING, adopters_waiting_unmatched=5))
     assert derived.value is None
-    assert derived.not_applicable_because == "no children were waiting"
+    assert derived.not_applicable_because == "no children were waiting and not yet matched"
 
 
 def test_percentages_round_half_away_from_zero() -> None:
@@ -284,10 +328,10 @@ def test_a_label_whose_years_do_not_follow_is_not_a_quarter() -> None:
 
 def test_timeliness_is_the_share_of_clocks_met_per_partner_and_quarter() -> None:
     q3 = Quarter(2022, 3)
-    outcomes = [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, met=True)] * 9
-    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, met=False))
-    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, q3, met=False))
-    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Quarter(2022, 2), met=True))
+    outcomes = [ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, MET)] * 9
+    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, LATE))
+    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, CAMBRIDGESHIRE, q3, LATE))
+    outcomes.append(ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, Quarter(2022, 2), MET))
     shares = timeliness(outcomes)
     assert [(s.quarter.label, s.partner, s.met, s.missed, s.shown) for s in shares] == [
         ("2022-23 Q2", PETERBOROUGH, 1, 0, "100%"),
@@ -297,12 +341,46 @@ def test_timeliness_is_the_share_of_clocks_met_per_partner_and_quarter() -> None
     assert shares[2].share_met == Fraction(9, 10)
 
 
+def test_a_quarter_that_ends_with_decisions_overdue_and_undecided_counts_them_as_missed() -> None:
+    # 2026-27 Q3 is October to December 2026. Four ADM decisions fell due in it: one made on
+    # time, one late, one still not made at the end of 31 December 2026, and one due that day
+    # and made on 4 January, after the quarter had ended.
+    q3 = Quarter(2026, 3)
+    end = q3.last_day
+    outcomes = [
+        outcome_at(date(2026, 10, 20), date(2026, 10, 19), end),
+        outcome_at(date(2026, 11, 10), date(2026, 11, 12), end),
+        outcome_at(date(2026, 12, 23), None, end),
+        outcome_at(date(2026, 12, 31), date(2027, 1, 4), end),  # done after the quarter ended
+    ]
+    assert outcomes == [MET, LATE, OPEN, OPEN]
+    shares = timeliness(
+        ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, o) for o in outcomes if o
+    )
+    assert [(s.due, s.met, s.missed, s.missed_open, s.shown) for s in shares] == [
+        (4, 1, 1, 2, "25%")
+    ]
+
+
+def test_a_clock_not_yet_due_at_the_end_of_the_period_is_not_counted() -> None:
+    # The quarter to date ends yesterday: a decision due today is not yet late, nor counted.
+    assert outcome_at(date(2026, 12, 7), None, date(2026, 12, 6)) is None
+    assert outcome_at(date(2026, 12, 6), None, date(2026, 12, 6)) is OPEN
+    assert outcome_at(date(2026, 12, 6), date(2026, 12, 6), date(2026, 12, 6)) is MET
+
+
+def test_a_clock_due_on_the_day_after_a_leap_day_is_judged_by_the_day() -> None:
+    end = Quarter(2027, 4).last_day  # 31 March 2028
+    assert outcome_at(date(2028, 3, 1), date(2028, 2, 29), end) is MET
+    assert outcome_at(date(2028, 2, 29), date(2028, 3, 1), end) is LATE
+
+
 def test_timeliness_keeps_each_clock_apart() -> None:
     q3 = Quarter(2022, 3)
     shares = timeliness(
         [
-            ClockOutcome(ClockKind.TOLD_IN_WRITING, PETERBOROUGH, q3, met=False),
-            ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, met=True),
+            ClockOutcome(ClockKind.TOLD_IN_WRITING, PETERBOROUGH, q3, LATE),
+            ClockOutcome(ClockKind.ADM_DECISION, PETERBOROUGH, q3, MET),
         ]
     )
     assert [(s.clock, s.shown) for s in shares] == [

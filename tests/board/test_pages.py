@@ -37,6 +37,8 @@ FIGURES = {
     "adult_referrals": "3",
     "initial_assessments_completed": "30",
     "asf_value_approved": "12500.50",
+    "children_waiting_unmatched": "32",
+    "adopters_waiting_unmatched": "21",
 }
 
 
@@ -636,30 +638,3 @@ async def test_a_board_member_cannot_open_meetings_actions_or_the_report(
     for path in ("/board/meetings", "/board/actions", "/board/report", "/api/v1/board/actions"):
         assert (await client.get(path)).status_code == 403, path
     assert (await client.get("/board")).status_code == 200
-
-
-async def test_adm_timeliness_per_partner_shows_once_the_adm_area_offers_its_clocks(
-    client: Any, sign_in: Any, board: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    quarter = services.last_complete_quarter(clock.today())
-    inside = quarter.first_day + timedelta(days=3)
-
-    from adm import timeliness
-    from adm.rules.clocks import ClockKind
-
-    async def clock_outcomes(first: date, last: date) -> list[timeliness.ClosedClock]:
-        assert (first, last) == (quarter.first_day, quarter.last_day)
-        decision = ClockKind.ADM_DECISION
-        return [
-            timeliness.ClosedClock(decision, "Peterborough City Council", inside, True),
-            timeliness.ClosedClock(decision, "Peterborough City Council", inside, False),
-            timeliness.ClosedClock(decision, "Cambridgeshire County Council", inside, True),
-        ]
-
-    monkeypatch.setattr(timeliness, "clock_outcomes", clock_outcomes)
-    await sign_in(Role.BOARD_CHAIR)
-    page = await client.get("/board")
-    assert "No ADM decisions recorded yet." not in page.text
-    assert f"Share of each clock met, {quarter.label}" in page.text
-    assert "Peterborough City Council, ADM decision: 50% (1 of 2)" in page.text
-    assert "Cambridgeshire County Council, ADM decision: 100% (1 of 1)" in page.text

@@ -33,8 +33,27 @@ def test_the_chair_sees_attendance_overdue_actions_and_timeliness_on_the_dashboa
     # The demo's decisions are real records; whether one closed in the last full quarter depends
     # on today's date, but the dashboard must never claim that none were recorded.
     assert "No ADM decisions recorded yet." not in timeliness
-    assert "ADM decision" in timeliness or "No clocks closed in" in timeliness
+    assert "ADM decision" in timeliness or "No clocks fell due in" in timeliness
+    assert "Missed and open" in timeliness  # the definitions are on the page
     assert browser.locator("svg[role=img]").count() >= 5
+    own = browser.locator("#own-attendance").inner_text()
+    assert "Daniel Osei: attended in person 2 of 4 meetings (50%)" in own
+    definitions = browser.locator("#figure-definitions").inner_text()
+    assert "Children waiting and not yet matched" in definitions
+    assert "never a figure quoted from elsewhere" in definitions
+    scorecard = browser.locator("#scorecard-table").inner_text()
+    assert "A1: Entering care to moving in with the adoptive family" in scorecard
+    assert "no date of entering care" in scorecard
+
+
+def test_the_dashboard_is_usable_at_390_pixels_wide(browser: Any) -> None:
+    browser.set_viewport_size({"width": 390, "height": 844})
+    sign_in(browser, "chair@demo.example")
+    browser.goto("/board")
+    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(browser.locator("#timeliness-definitions")).to_be_visible()
+    assert serious_violations(browser) == []
 
 
 def test_the_chair_records_a_meeting_its_attendance_and_a_new_action(browser: Any) -> None:
@@ -80,6 +99,9 @@ def test_the_chair_downloads_the_board_report(browser: Any) -> None:
         body = docx.read("word/document.xml").decode()
     assert "Conversion from enquiry to Stage 1: 14% (applications commencing Stage 1" in body
     assert "Adopter gap: -34%" in body
+    assert "missed and open (not done by the end of the quarter" in body
+    assert "National adoption scorecard measures" in body
+    assert "considered for extension" in body
 
 
 PAGES = {
@@ -100,6 +122,8 @@ PAGES = {
         "/board/figures",
         "/board/figures/new",
         "/board/figures/1",
+        "/board/figures/children/new",
+        "/board/figures/children/1",
         "/board/funding",
         "/board/terms-of-reference",
         "/board/report",

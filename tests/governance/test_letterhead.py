@@ -21,7 +21,7 @@ from governance.settings import Settings
 from panel import agenda, record
 from panel import minutes as minutes_docs
 from panel.tables import PaperKind
-from tests.adm.support import held_meeting, recommendation
+from tests.adm.support import addressed, held_meeting, minutes_final_the_day_after, recommendation
 from tests.governance.pictures import png
 
 OLD_NAME = "Cambridgeshire & Peterborough Adoption"
@@ -106,6 +106,8 @@ async def test_every_kind_of_document_carries_the_renamed_agencys_letterhead(
     assert_letterhead(minutes, "draft minutes")
     _, row, _ = await record.minutes_of(held.meeting_id)
     await record.approve_minutes(held.chair, held.chair.person_id, held.meeting_id, row["version"])
+    final_on = await minutes_final_the_day_after(held)
+    await addressed(held.adviser)
     extract, _ = await record.extract(held.items[0])
     assert_letterhead(extract, "extract for the decision maker")
 
@@ -116,7 +118,7 @@ async def test_every_kind_of_document_carries_the_renamed_agencys_letterhead(
     await adm_services.decide(
         held.pcc_adm,
         ref["id"],
-        {"verdict": "agree", "decided_on": "2026-12-18", "version": str(ref["version"])},
+        {"verdict": "agree", "decided_on": final_on.isoformat(), "version": str(ref["version"])},
     )
     _, letter = await adm_services.letter(ref["id"])
     assert_letterhead(letter, "decision letter")

@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -62,6 +63,20 @@ async def _pg(url: str, sql: str) -> None:
         await connection.close()
 
 
+def _run(sql_for: str, sql: str) -> None:
+    """Run one administrative statement on PostgreSQL. Sync Playwright keeps an event loop
+    running in this thread while a browser is open, where asyncio.run() refuses to start another
+    one; a fixture made after the browser (a database per parametrised test) runs it in a thread
+    of its own then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_pg(sql_for, sql))
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _pg(sql_for, sql)).result()
+
+
 def new_database(label: str) -> tuple[str, Path]:
     """A fresh, uniquely named database and a data directory; returns (DATABASE_URL, data dir)."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"gov-{label}-{WORKER}-"))
@@ -69,14 +84,14 @@ def new_database(label: str) -> tuple[str, Path]:
     if not base:
         return f"sqlite:///{data_dir / 'test.sqlite'}", data_dir
     name = f"test_gov_{label}_{WORKER}_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg(base, f'CREATE DATABASE "{name}"'))
+    _run(base, f'CREATE DATABASE "{name}"')
     return urlunparse(urlparse(base)._replace(path=f"/{name}")), data_dir
 
 
 def drop_database(url: str, data_dir: Path) -> None:
     if url.startswith("postgres"):
         name = urlparse(url).path.lstrip("/")
-        asyncio.run(_pg(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _run(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -166,3 +181,36 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
         [*GOVERNANCE, "serve", "--port", "0"], env=env, log=log, address=UVICORN_LISTENING
     ) as url:
         yield url
+
+
+@contextmanager
+def empty_install(
+    label: str, email: str, name: str, extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, dict[str, str], str]]:
+    """An install as a new agency has it: `governance migrate` and `governance create-user` for
+    one system administrator, nothing else, then served. Yields (base URL, the service's
+    environment, the administrator's one-time password)."""
+    url, data_dir = new_database(label)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GOVERNANCE_DATA_DIR": str(data_dir),
+        "ARGON2_CHEAP": "1",
+        "SCHEDULER": "0",
+        "COOKIE_SECURE": "1",
+        "DB_POOL": "1",
+        **(extra or {}),
+    }
+    try:
+        subprocess.run([*GOVERNANCE, "migrate"], env=env, check=True, capture_output=True)
+        made = subprocess.run(
+            [*GOVERNANCE, "create-user", "--email", email, "--name", name,
+             "--role", "system_admin"],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        found = re.search(r"One-time password: (\S+)", made.stdout)
+        assert found, made.stdout
+        with serving(env, data_dir / f"{label}-server.log") as base:
+            yield base, env, found[1]
+    finally:
+        drop_database(url, data_dir)

@@ -3,9 +3,7 @@ logo and all, then changed, with an accessibility check of every page on the way
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,29 +23,8 @@ EMAIL = "first.admin@example.org"
 @pytest.fixture(scope="module")
 def empty_install() -> Iterator[tuple[str, str]]:
     """`governance migrate` and `governance create-user` only, then served: (url, password)."""
-    url, data_dir = support.new_database("empty")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "GOVERNANCE_DATA_DIR": str(data_dir),
-        "ARGON2_CHEAP": "1",
-        "SCHEDULER": "0",
-        "COOKIE_SECURE": "1",
-        "DB_POOL": "1",
-    }
-    try:
-        subprocess.run([*support.GOVERNANCE, "migrate"], env=env, check=True, capture_output=True)
-        made = subprocess.run(
-            [*support.GOVERNANCE, "create-user", "--email", EMAIL, "--name", "Fran First",
-             "--role", "system_admin"],
-            env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        found = re.search(r"One-time password: (\S+)", made.stdout)
-        assert found, made.stdout
-        with support.serving(env, data_dir / "server.log") as base:
-            yield base, found[1]
-    finally:
-        support.drop_database(url, data_dir)
+    with support.empty_install("empty", EMAIL, "Fran First") as (base, _env, password):
+        yield base, password
 
 
 @pytest.fixture

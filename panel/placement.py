@@ -17,92 +17,56 @@ from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.rules.workdays import long_date
 from governance.validate import Checker
 from panel.rules import conflicts
+from panel.rules.outcomes import Category, Meaning
 from panel.rules.placement import (
     AUTHORITY_LABELS,
     Authority,
+    HeardItem,
     MatchFacts,
     MatchVerdict,
-    is_approval_recommended,
-    is_should_be_placed,
+    approved_at_meeting,
+    is_approval_type,
+    is_match_type,
     match_prerequisites,
+    placed_at_meeting,
+    placed_items,
 )
 from panel.tables import (
     AgendaItem,
     ItemParty,
     ItemRecord,
     ItemStatus,
-    ItemSubject,
     PlacementAuthority,
     RecordStatus,
 )
 
-# The item types the rules below tell apart, by the type's code and name (until each type says
-# what it is): panel never imports adm, whose category_of reads them the same way.
-_MATCH_WORDS = ("match",)
-_PLACED_WORDS = ("should_be_placed", "placed", "placement")
-_APPROVAL_CODES = frozenset({"approval", "adopter_approval", "brief_par", "foster_to_adopt"})
+
+def _category(value: str) -> Category:
+    return Category(value) if value in Category.__members__.values() else Category.INFORMATION
 
 
-def is_match_type(code: str, name: str) -> bool:
-    text = f"{code} {name}".lower()
-    return any(w in text for w in _MATCH_WORDS)
+def _meaning(value: str) -> Meaning | None:
+    return Meaning(value) if value in Meaning.__members__.values() else None
 
 
-def is_placed_type(code: str, name: str, subject: str) -> bool:
-    text = f"{code} {name}".lower()
-    return (
-        subject == ItemSubject.CHILD
-        and not is_match_type(code, name)
-        and any(w in text for w in _PLACED_WORDS)
-    )
-
-
-def is_approval_type(code: str, name: str, subject: str) -> bool:
-    """An item asking whether prospective adopters are suitable to adopt (AAR reg 30A), which
-    the panel must first invite them to attend (reg 30A(5))."""
-    if code.lower() in _APPROVAL_CODES:
-        return True
-    text = f"{code} {name}".lower()
-    return (
-        subject == ItemSubject.ADOPTERS
-        and "review" not in text
-        and "terminat" not in text
-        and ("approv" in text or "suitab" in text or "assessment" in text)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    id: int
-    meeting: int
-    case_reference: str
-    code: str
-    name: str
-    subject: str
-    children: frozenset[str]
-    applicants: frozenset[str]
-    outcome: str | None  # the recommendation made, if any
-
-
-async def _items(meeting_id: int) -> list[_Item]:
+async def _items(meeting_id: int) -> list[HeardItem]:
     rows = await AgendaItem.select(
         AgendaItem.id,
-        AgendaItem.meeting,
         AgendaItem.case_reference,
-        AgendaItem.item_type._.code.as_alias("code"),
-        AgendaItem.item_type._.name.as_alias("name"),
-        AgendaItem.item_type._.subject.as_alias("subject"),
+        AgendaItem.item_type._.category.as_alias("category"),
     ).where((AgendaItem.meeting == meeting_id) & (AgendaItem.status == ItemStatus.LISTED))
     ids = [r["id"] for r in rows]
     parties = await ItemParty.select().where(ItemParty.item.is_in(ids)) if ids else []
     records = (
-        await ItemRecord.select(ItemRecord.item, ItemRecord.outcome).where(
+        await ItemRecord.select(ItemRecord.item, ItemRecord.meaning).where(
             ItemRecord.item.is_in(ids) & (ItemRecord.status == RecordStatus.RECOMMENDED)
         )
         if ids
         else []
     )
-    outcomes = {r["item"]: r["outcome"] for r in records}
+    # The meaning the outcome had when it was recorded (ItemRecord.meaning): a later rewording
+    # of the type changes nothing.
+    meanings = {r["item"]: _meaning(r["meaning"]) for r in records}
 
     def names(item_id: int, role: conflicts.Role) -> frozenset[str]:
         return frozenset(
@@ -112,23 +76,16 @@ async def _items(meeting_id: int) -> list[_Item]:
         )
 
     return [
-        _Item(
+        HeardItem(
             r["id"],
-            r["meeting"],
+            _category(r["category"]),
+            meanings.get(r["id"]),
             r["case_reference"],
-            r["code"],
-            r["name"],
-            r["subject"],
             names(r["id"], conflicts.Role.CHILD),
             names(r["id"], conflicts.Role.APPLICANT),
-            outcomes.get(r["id"]),
         )
         for r in rows
     ]
-
-
-def _same_child(one: _Item, other: _Item) -> bool:
-    return one.case_reference == other.case_reference or bool(one.children & other.children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,35 +109,22 @@ async def check_match(item_id: int, meeting_on: date) -> MatchCheck | None:
 
 
 def _check(
-    items: list[_Item], item_id: int, meeting_on: date, record: dict[str, Any] | None
+    items: list[HeardItem], item_id: int, meeting_on: date, record: dict[str, Any] | None
 ) -> MatchCheck | None:
     item = next((i for i in items if i.id == item_id), None)
-    if item is None or not is_match_type(item.code, item.name):
+    if item is None or not is_match_type(item.category):
         return None
     others = [i for i in items if i.id != item_id]
-    placed_items = [
-        i for i in others if is_placed_type(i.code, i.name, i.subject) and _same_child(item, i)
-    ]
-    placed = any(
-        i.outcome is not None and is_should_be_placed(True, i.outcome) for i in placed_items
-    )
-    approved_here = any(
-        is_approval_type(i.code, i.name, i.subject)
-        and bool(item.applicants & i.applicants)
-        and i.outcome is not None
-        and is_approval_recommended(i.outcome)
-        for i in others
-    )
     kind = record["authority"] if record else ""
     facts = MatchFacts(
         meeting_on=meeting_on,
-        placed_at_this_meeting=placed,
+        placed_at_this_meeting=placed_at_meeting(item, others),
         authority=Authority(kind) if kind else None,
         authorised_on=record["authorised_on"] if record else None,
         adopters_approved_on=record["adopters_approved_on"] if record else None,
-        approved_at_this_meeting=approved_here,
+        approved_at_this_meeting=approved_at_meeting(item, others),
     )
-    return MatchCheck(match_prerequisites(facts), bool(placed_items))
+    return MatchCheck(match_prerequisites(facts), bool(placed_items(item, others)))
 
 
 async def meeting_warnings(
@@ -202,9 +146,7 @@ async def meeting_warnings(
     for row in rows:
         warnings: list[str] = []
         kind = row["type"]
-        if is_approval_type(kind["code"], kind["name"], kind["subject"]) and not row.get(
-            "applicants_invited_on"
-        ):
+        if is_approval_type(_category(kind["category"])) and not row.get("applicants_invited_on"):
             warnings.append(
                 "The applicants' invitation to attend the panel is not recorded: the panel must "
                 "invite them before it recommends (AAR reg 30A(5))."
@@ -233,8 +175,7 @@ async def save_authority(
     found = (
         await AgendaItem.select(
             AgendaItem.case_reference,
-            AgendaItem.item_type._.code.as_alias("code"),
-            AgendaItem.item_type._.name.as_alias("name"),
+            AgendaItem.item_type._.category.as_alias("category"),
             AgendaItem.meeting._.starts_at.as_alias("starts_at"),
         )
         .where(AgendaItem.id == item_id)
@@ -242,7 +183,7 @@ async def save_authority(
     )
     if found is None:
         raise NotFound(f"No agenda item {item_id}")
-    if not is_match_type(found["code"], found["name"]):
+    if not is_match_type(_category(found["category"])):
         raise Conflict("Only a match item records the agency's authority to place the child")
     check = Checker()
     today = clock.today()

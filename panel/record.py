@@ -646,7 +646,10 @@ async def record_item(actor: Actor, item_id: int, data: dict[str, Any], *, path:
                 else f"'{outcome[:60]}' is not a recommendation a {item.type['name']} item "
                 "may have: choose " + ", ".join(item.outcomes),
             )
-        if outcome in allowed and is_match_recommended(outcome):
+        from panel.agenda import outcome_of  # panel.agenda imports this module
+
+        chosen = await outcome_of(int(item.type["id"]), outcome) if outcome in allowed else None
+        if chosen is not None and is_match_recommended(chosen.meaning):
             match = await placement.check_match(item_id, record.day)
             if match is not None and not match.verdict.allowed:
                 check.fail(

@@ -1,10 +1,14 @@
 """Whether the panel may recommend a match (AAR reg 32(5)), and what a recommendation or decision
-on a child's placement says: the one place that reads "should be placed" from an outcome."""
+on a child's placement says: read from each item type's category and each outcome's meaning
+(panel.rules.outcomes), never from their words, so an agency may reword either."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
+
+from panel.rules.outcomes import Category, Meaning
 
 
 class Authority(StrEnum):
@@ -26,33 +30,93 @@ AUTHORITY_LABELS = MappingProxyType(
 )
 
 
-def says_no(outcome: str) -> bool:
-    """Whether an outcome refuses what the item asks ("should not be placed", "no match").
-
-    Read from the outcome's wording until each outcome of an item type carries its meaning:
-    this is the one function to change then."""
-    words = outcome.lower()
-    return "not" in words.split() or "no match" in words
+def is_match_type(category: Category) -> bool:
+    """An item asking whether the child should be placed with a particular prospective adopter
+    (AAR reg 32(1)): the type says so by its category, whatever it is called."""
+    return category is Category.MATCH
 
 
-def is_should_be_placed(is_should_be_placed_item: bool, outcome: str) -> bool:
-    """A recommendation or decision, on an item asking whether the child should be placed for
-    adoption, that the child should be (AAR regs 18(1) and 19(1)); it is what the parent or
-    guardian must be told of (reg 19(3)) and what lets the panel recommend a match at the same
-    meeting (reg 32(5)(a))."""
-    return is_should_be_placed_item and bool(outcome.strip()) and not says_no(outcome)
+def is_should_be_placed_type(category: Category) -> bool:
+    """An item asking whether the child should be placed for adoption (AAR reg 18(1))."""
+    return category is Category.SHOULD_BE_PLACED
 
 
-def is_match_recommended(outcome: str) -> bool:
+# Items asking whether prospective adopters are suitable (AAR reg 30A(1)): a full or brief
+# prospective adopter's report, and fostering for adoption carers heard for approval.
+_APPROVAL_CATEGORIES = frozenset(
+    {Category.ADOPTER_APPROVAL, Category.BRIEF_PAR, Category.FOSTER_TO_ADOPT}
+)
+
+
+def is_approval_type(category: Category) -> bool:
+    """An item asking whether prospective adopters are suitable to adopt (AAR reg 30A(1)), whom
+    the panel must first invite to attend (reg 30A(5)); a review of approval is not one."""
+    return category in _APPROVAL_CATEGORIES
+
+
+def is_should_be_placed(meaning: Meaning | None) -> bool:
+    """A recommendation or decision that the child should be placed for adoption (AAR regs
+    18(1) and 19(1)): what the parent or guardian must be told of (reg 19(3)) and what lets the
+    panel recommend a match at the same meeting (reg 32(5)(a)). From the outcome's meaning,
+    never its wording: an agency may reword "Should be placed for adoption"."""
+    return meaning is Meaning.SHOULD_BE_PLACED
+
+
+def is_match_recommended(meaning: Meaning | None) -> bool:
     """A recommendation that the child be placed with the particular prospective adopter (AAR
-    reg 32(1)), rather than that they should not."""
-    return bool(outcome.strip()) and not says_no(outcome)
+    reg 32(1)), rather than that they should not: from the outcome's meaning."""
+    return meaning is Meaning.MATCH
 
 
-def is_approval_recommended(outcome: str) -> bool:
-    """A recommendation that the prospective adopter is suitable to adopt (AAR reg 30A(1))."""
-    words = outcome.lower()
-    return "suitable" in words and not says_no(outcome)
+def is_approval_recommended(meaning: Meaning | None) -> bool:
+    """A recommendation that the prospective adopter is suitable to adopt (AAR reg 30A(1)):
+    from the outcome's meaning."""
+    return meaning is Meaning.SUITABLE
+
+
+@dataclass(frozen=True, slots=True)
+class HeardItem:
+    """One item listed at a meeting, as the match rules need it: what kind of item it is (its
+    type's category), the meaning of the recommendation made on it (None before one is made),
+    and whom it is about."""
+
+    id: int
+    category: Category
+    meaning: Meaning | None
+    case_reference: str = ""
+    children: frozenset[str] = frozenset()
+    applicants: frozenset[str] = frozenset()
+
+
+def _same_child(one: HeardItem, other: HeardItem) -> bool:
+    return one.case_reference == other.case_reference or bool(one.children & other.children)
+
+
+def placed_items(match: HeardItem, others: Iterable[HeardItem]) -> list[HeardItem]:
+    """The items at the meeting asking whether the match's child should be placed."""
+    return [
+        i
+        for i in others
+        if i.id != match.id and is_should_be_placed_type(i.category) and _same_child(match, i)
+    ]
+
+
+def placed_at_meeting(match: HeardItem, others: Iterable[HeardItem]) -> bool:
+    """AAR reg 32(5)(a): at this meeting the panel recommended that the match's child should be
+    placed for adoption."""
+    return any(is_should_be_placed(i.meaning) for i in placed_items(match, others))
+
+
+def approved_at_meeting(match: HeardItem, others: Iterable[HeardItem]) -> bool:
+    """AAR reg 32(1) ("that particular prospective adopter"): at this meeting the panel
+    recommended the match's adopters as suitable to adopt (reg 30A(1))."""
+    return any(
+        i.id != match.id
+        and is_approval_type(i.category)
+        and bool(match.applicants & i.applicants)
+        and is_approval_recommended(i.meaning)
+        for i in others
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from adm import demo as adm_demo
 from governance.errors import Invalid
 from governance.roles import Role
 from governance.tables import AuditEntry
-from panel import placement, record
-from panel.tables import ItemRecord, PlacementAuthority
+from panel import agenda, placement, record
+from panel.tables import AgendaItem, ItemRecord, ItemType, PlacementAuthority
 from tests.adm.support import recommendation, user
 from tests.conftest import make_account, sign_in_client
 from tests.panel import support
@@ -142,3 +142,86 @@ async def test_a_member_cannot_open_the_authority_page(client, agency) -> None:
     member = await make_account(Role.PANEL_MEMBER, name="Mo Member")
     await sign_in_client(client, member)
     assert (await client.get(f"/panel/items/{items[0]}/placement-authority")).status_code == 403
+
+
+async def _reword(adviser: Any, code: str, words: dict[str, str], name: str) -> None:
+    """The agency rewords a type's outcomes and renames the type (code and name): what each
+    outcome means and the type's category stay as they were set."""
+    type_id = (await adm_demo.item_types())[code]
+    kind = await agenda.item_type(type_id)
+    data: dict[str, Any] = {"version": str(kind["version"])}
+    for n, found in enumerate(await agenda.type_outcomes(type_id)):
+        o = found.outcome
+        data |= {
+            f"wording_{n}": words.get(o.wording, o.wording),
+            f"meaning_{n}": o.meaning.value,
+            f"letter_{n}": o.letter.value,
+            f"qualifying_{n}": "yes" if o.qualifying else "",
+            f"closes_{n}": "yes" if o.closes_without_decision else "",
+        }
+    await agenda.save_outcomes(adviser, type_id, data)
+    await ItemType.update({ItemType.name: name, ItemType.code: f"local_{type_id}"}).where(
+        ItemType.id == type_id
+    )
+
+
+async def test_a_renamed_should_be_placed_outcome_on_a_renamed_type_still_lets_the_match_follow_aar_reg_32_5_a(  # noqa: E501
+    agency,
+) -> None:
+    adviser, items = await _meeting(
+        [
+            adm_demo.PlannedItem("should_be_placed", "CH-16", "R T", "PCC"),
+            adm_demo.PlannedItem("match", "CH-16", "R T", "PCC"),
+        ]
+    )
+    await PlacementAuthority.delete().where(PlacementAuthority.item == items[1])
+    # Neither the type's new name nor its outcomes' new words say "placed" or "not".
+    await _reword(
+        adviser,
+        "should_be_placed",
+        {
+            "Should be placed for adoption": "Plan for adoption agreed",
+            "Should not be placed for adoption": "Adoption ruled out",
+        },
+        "Permanence planning",
+    )
+    await _reword(adviser, "match", {"Match": "Link agreed", "No match": "Link declined"},
+                  "Linking with a family")  # fmt: skip
+    with pytest.raises(Invalid) as refused:
+        await record.record_item(adviser, items[1], recommendation("Link agreed"))
+    assert "may not recommend this match yet" in refused.value.errors["outcome"]
+    await record.record_item(adviser, items[0], recommendation("Adoption ruled out"))
+    with pytest.raises(Invalid):
+        await record.record_item(adviser, items[1], recommendation("Link agreed"))
+    await record.record_item(
+        adviser, items[0], recommendation("Plan for adoption agreed", version="1")
+    )
+    await record.record_item(adviser, items[1], recommendation("Link agreed"))
+    kept = await ItemRecord.select(ItemRecord.outcome, ItemRecord.meaning).order_by(ItemRecord.id)
+    assert [(r["outcome"], r["meaning"]) for r in kept] == [
+        ("Plan for adoption agreed", "should_be_placed"),
+        ("Link agreed", "match"),
+    ]
+
+
+async def test_the_agenda_warns_of_a_renamed_match_and_an_approval_item_of_any_name_aar_reg_32_5(
+    agency,
+) -> None:
+    adviser, items = await _meeting(
+        [
+            adm_demo.PlannedItem("adopter_approval", "ADP-17", "S O", "PCC"),
+            adm_demo.PlannedItem("match", "CH-17", "R T", "PCC"),
+        ]
+    )
+    await PlacementAuthority.delete().where(PlacementAuthority.item == items[1])
+    await AgendaItem.update({AgendaItem.applicants_invited_on: None}).where(
+        AgendaItem.id == items[0]
+    )
+    await _reword(adviser, "match", {"Match": "Link agreed"}, "Linking with a family")
+    await _reword(adviser, "adopter_approval", {}, "Stage 2 outcome")
+    meeting = await AgendaItem.select(AgendaItem.meeting).where(AgendaItem.id == items[1]).first()
+    assert meeting is not None
+    rows = [await agenda.item(i) for i in items]
+    warned = await placement.meeting_warnings(meeting["meeting"], DAY, rows)
+    assert any("AAR reg 30A(5)" in w for w in warned[items[0]])
+    assert any("A match cannot be recommended yet" in w for w in warned[items[1]])

@@ -214,3 +214,24 @@ def empty_install(
             yield base, env, found[1]
     finally:
         drop_database(url, data_dir)
+
+
+def stdout_after_migrating(name: str, script: str) -> list[str]:
+    """On a new database of its own: `governance migrate`, then `script` (which may step the
+    migrations back, write the records of an older schema and run them forward again); the lines
+    the script printed. The database is dropped afterwards."""
+    url, data_dir = new_database(name)
+    try:
+        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
+        migrated = subprocess.run(
+            [sys.executable, "-m", "governance.cli", "migrate"],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        run = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run.stdout.splitlines()
+    finally:
+        drop_database(url, data_dir)

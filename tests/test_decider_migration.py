@@ -6,10 +6,6 @@ refuse new ones, and an assignment may name the agency (no partner)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from tests import support
 
 _SCRIPT = """
@@ -67,24 +63,11 @@ asyncio.run(main())
 
 
 def test_the_decider_migrations_carry_todays_assignments_and_partners_across() -> None:
-    url, data_dir = support.new_database("decider")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        lines = run.stdout.splitlines()
-        assert "assignments [(0, 'primary', True), (1, 'deputy', True)]" in lines
-        assert "partners ['Wiltshire Council', 'WILTSHIRE COUNCIL (WX)']" in lines
-        assert "second primary refused" in lines
-        assert "agency primary added" in lines
-        assert "second agency primary refused" in lines
-        assert "same name refused" in lines
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("decider", _SCRIPT)
+    lines = printed
+    assert "assignments [(0, 'primary', True), (1, 'deputy', True)]" in lines
+    assert "partners ['Wiltshire Council', 'WILTSHIRE COUNCIL (WX)']" in lines
+    assert "second primary refused" in lines
+    assert "agency primary added" in lines
+    assert "second agency primary refused" in lines
+    assert "same name refused" in lines

@@ -4,10 +4,6 @@ and the letter the service read from its words until now (panel.rules.outcomes).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from tests import support
 
 _SCRIPT = """
@@ -93,41 +89,26 @@ asyncio.run(main())
 
 
 def test_the_outcomes_migration_maps_todays_types_recommendations_and_decisions() -> None:
-    url, data_dir = support.new_database("outcomes")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        lines = [line for line in run.stdout.splitlines() if line.split(" ")[0] in
-                 ("type", "outcome", "record", "decision")]  # fmt: skip
-        assert lines == [
-            "type approval adopter_approval",
-            "type brief_par brief_par",
-            "type foster_to_adopt foster_to_adopt",
-            "type local_annual_review review_of_approval",
-            "outcome approval Suitable to adopt suitable False suitable False",
-            "outcome approval Not suitable to adopt not_suitable True not_suitable False",
-            "outcome brief_par Full report needed full_report_needed False none True",
-            "outcome brief_par Not suitable to adopt brief_not_suitable True not_suitable False",
-            "outcome foster_to_adopt Approve foster_approved False foster_approved False",
-            "outcome foster_to_adopt Do not approve foster_not_approved True "
-            "foster_not_approved False",
-            "outcome local_annual_review Continue continue_approval False continue_approval False",
-            "outcome local_annual_review Terminate approval terminate_approval True termination "
-            "False",
-            "record Not suitable to adopt not_suitable",
-            "record Do not approve foster_not_approved",
-            "record Terminate approval terminate_approval",
-            "decision Not suitable to adopt not_suitable not_suitable",
-            "decision Do not approve foster_not_approved foster_not_approved",
-            "decision Terminate approval terminate_approval termination",
-        ]
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("outcomes", _SCRIPT)
+    lines = [line for line in printed if line.split(" ")[0] in
+             ("type", "outcome", "record", "decision")]  # fmt: skip
+    assert lines == [
+        "type approval adopter_approval",
+        "type brief_par brief_par",
+        "type foster_to_adopt foster_to_adopt",
+        "type local_annual_review review_of_approval",
+        "outcome approval Suitable to adopt suitable False suitable False",
+        "outcome approval Not suitable to adopt not_suitable True not_suitable False",
+        "outcome brief_par Full report needed full_report_needed False none True",
+        "outcome brief_par Not suitable to adopt brief_not_suitable True not_suitable False",
+        "outcome foster_to_adopt Approve foster_approved False foster_approved False",
+        "outcome foster_to_adopt Do not approve foster_not_approved True foster_not_approved False",
+        "outcome local_annual_review Continue continue_approval False continue_approval False",
+        "outcome local_annual_review Terminate approval terminate_approval True termination False",
+        "record Not suitable to adopt not_suitable",
+        "record Do not approve foster_not_approved",
+        "record Terminate approval terminate_approval",
+        "decision Not suitable to adopt not_suitable not_suitable",
+        "decision Do not approve foster_not_approved foster_not_approved",
+        "decision Terminate approval terminate_approval termination",
+    ]

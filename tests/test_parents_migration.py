@@ -4,10 +4,6 @@ notice; a decision not to place, a closed referral and a match do not."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from tests import support
 
 _SCRIPT = """
@@ -72,21 +68,8 @@ asyncio.run(main())
 
 
 def test_open_should_be_placed_decisions_owe_the_parents_their_notice_after_migrating() -> None:
-    url, data_dir = support.new_database("parents")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        assert (
-            "told [('placed-open', True), ('not-placed', False), ('placed-closed', False), "
-            "('match', False)]"
-        ) in run.stdout.splitlines()
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("parents", _SCRIPT)
+    assert (
+        "told [('placed-open', True), ('not-placed', False), ('placed-closed', False), "
+        "('match', False)]"
+    ) in printed

@@ -3,10 +3,6 @@ rows (written by the races it now prevents): it merges them, then the index refu
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from tests import support
 
 _SCRIPT = """
@@ -91,24 +87,11 @@ asyncio.run(main())
 
 
 def test_the_unique_index_migration_merges_rows_already_duplicated() -> None:
-    url, data_dir = support.new_database("unique")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        lines = run.stdout.splitlines()
-        assert "attendance ['second']" in lines
-        assert "versions [('issued', 1), ('typo', 2), ('name', 3)]" in lines
-        assert "refused" in lines
-        assert "packs ['second']" in lines
-        assert "ratings [('second', 'par'), ('other', 'cpr')]" in lines
-        assert "pack refused" in lines and "rating refused" in lines
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("unique", _SCRIPT)
+    lines = printed
+    assert "attendance ['second']" in lines
+    assert "versions [('issued', 1), ('typo', 2), ('name', 3)]" in lines
+    assert "refused" in lines
+    assert "packs ['second']" in lines
+    assert "ratings [('second', 'par'), ('other', 'cpr')]" in lines
+    assert "pack refused" in lines and "rating refused" in lines

@@ -4,10 +4,6 @@ quarter reads "not applicable" rather than a figure worked out from the wrong co
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from tests import support
 
 _SCRIPT = """
@@ -57,25 +53,12 @@ asyncio.run(main())
 
 
 def test_quarters_entered_before_the_unmatched_counts_keep_their_figures() -> None:
-    url, data_dir = support.new_database("figures")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        lines = run.stdout.splitlines()
-        assert "before False" in lines  # the rows were written before the new columns existed
-        assert "kept 43 21 222" in lines
-        assert "new None None" in lines
-        assert (
-            "gap not applicable approved adopters waiting and not matched and children waiting "
-            "and not yet matched not recorded"
-        ) in lines
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("figures", _SCRIPT)
+    lines = printed
+    assert "before False" in lines  # the rows were written before the new columns existed
+    assert "kept 43 21 222" in lines
+    assert "new None None" in lines
+    assert (
+        "gap not applicable approved adopters waiting and not matched and children waiting "
+        "and not yet matched not recorded"
+    ) in lines

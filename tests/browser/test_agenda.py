@@ -59,7 +59,7 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
             browser.get_by_label("Applicants or adopters").fill(applicants)
         browser.get_by_role("button", name="Add item").click()
         expect(browser.get_by_text("Item added to the agenda.")).to_be_visible()
-    rows = browser.locator("#items-heading + table tbody tr")
+    rows = browser.get_by_role("region", name="Agenda items").locator("tbody tr")
     assert rows.count() == 5
     expect(browser.get_by_text("missing", exact=False).first).to_be_visible()
     assert serious_violations(browser) == []

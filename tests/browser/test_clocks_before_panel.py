@@ -24,7 +24,7 @@ def test_the_adviser_records_a_date_and_a_reason_before_the_panel(browser: Any) 
 
     sign_in(browser, ADVISER)
     browser.goto("/adm/clocks")
-    browser.get_by_label("Clock").select_option(label="Panel member list to applicants")
+    browser.get_by_label("Clock", exact=True).select_option(label="Panel member list to applicants")
     browser.get_by_role("button", name="Filter").click()
     row = browser.locator("tr", has_text="CPA/2026/041")
     expect(row).to_contain_text("Running")

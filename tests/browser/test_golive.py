@@ -259,7 +259,9 @@ def _decision_makers(walk: Walk) -> None:
     for adm in adms:
         for codes, role in ((adm.primary_for, "ADM"), (adm.deputy_for, "Deputy ADM")):
             for code in codes:
-                page.get_by_label("Decides for", exact=True).select_option(label=walk.partner_name(code))
+                page.get_by_label("Decides for", exact=True).select_option(
+                    label=walk.partner_name(code)
+                )
                 page.get_by_label("Person (an ADM account)").select_option(label=adm.name)
                 page.get_by_label("Role").select_option(label=role)
                 walk.click("Assign")

@@ -3,9 +3,6 @@ ticks across: every existing meeting keeps the quorum it had (AAR reg 6)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 
 from panel.piccolo_migrations.panel_2026_12_07t14_30_00_000000 import joint_changes
@@ -63,39 +60,26 @@ asyncio.run(main())
 
 
 def test_the_joint_panel_migration_keeps_every_meetings_quorum_aar_reg_6() -> None:
-    url, data_dir = support.new_database("joint")
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "GOVERNANCE_DATA_DIR": str(data_dir)}
-        migrated = subprocess.run(
-            [sys.executable, "-m", "governance.cli", "migrate"],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        run = subprocess.run(
-            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert run.returncode == 0, run.stdout + run.stderr
-        lines = [line for line in run.stdout.splitlines() if line.startswith(("meeting", "ver"))]
-        assert lines == [
-            "meeting 2026-10-08 False 5",
-            "meeting 2026-11-12 True 7",  # the saved version's joint quorum, 7, carried across
-            "meeting 2026-11-26 True 7",
-            "meeting 2026-12-10 False 5",
-            "meeting 2026-12-17 False 5",  # cancelled: its tick changed nothing
-            "meeting 2027-01-14 True 7",  # a joint and a plain meeting that day: the larger
-            "meeting 2027-01-14 True 7",
-            "version 5 2027-01-14 True Joint panel carried across from the meetings marked as "
-            "joint panels",
-            "version 4 2026-12-10 False Joint panel carried across from the meetings marked as "
-            "joint panels",
-            "version 3 2026-11-12 True Joint panel carried across from the meetings marked as "
-            "joint panels",
-            "version 2 2026-09-01 False Larger joint quorum",
-            "version 1 None False the defaults in DOMAIN.md",
-        ]
-        assert "column False" in run.stdout
-    finally:
-        support.drop_database(url, data_dir)
+    printed = support.stdout_after_migrating("joint", _SCRIPT)
+    lines = [line for line in printed if line.startswith(("meeting", "ver"))]
+    assert lines == [
+        "meeting 2026-10-08 False 5",
+        "meeting 2026-11-12 True 7",  # the saved version's joint quorum, 7, carried across
+        "meeting 2026-11-26 True 7",
+        "meeting 2026-12-10 False 5",
+        "meeting 2026-12-17 False 5",  # cancelled: its tick changed nothing
+        "meeting 2027-01-14 True 7",  # a joint and a plain meeting that day: the larger
+        "meeting 2027-01-14 True 7",
+        "version 5 2027-01-14 True Joint panel carried across from the meetings marked as "
+        "joint panels",
+        "version 4 2026-12-10 False Joint panel carried across from the meetings marked as "
+        "joint panels",
+        "version 3 2026-11-12 True Joint panel carried across from the meetings marked as "
+        "joint panels",
+        "version 2 2026-09-01 False Larger joint quorum",
+        "version 1 None False the defaults in DOMAIN.md",
+    ]
+    assert "column False" in printed
 
 
 def test_no_meeting_marked_joint_changes_no_policy() -> None:

@@ -466,8 +466,8 @@ async def save_outcomes(
         letter = check.choice(f"letter_{key}", data.get(f"letter_{key}"), "Its letter", letters)
         if len(wording) > 200:
             check.fail(f"wording_{key}", "The wording must be 200 characters or fewer")
-        if meaning is None or letter is None:
-            continue
+        if meaning not in meanings or letter not in letters:
+            continue  # the Checker has already said what is missing or wrong
         outcome = Outcome(
             wording,
             Meaning(meaning),

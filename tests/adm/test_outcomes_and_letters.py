@@ -296,3 +296,27 @@ async def test_the_addressee_is_kept_from_members_and_the_board_and_every_view_i
     await sign_in_client(client, await make_account(Role.BOARD_CHAIR, name="Board Look"))
     for page in ("/board", f"/panel/record/meetings/{held.meeting_id}"):
         assert "Lincoln Road" not in (await client.get(page)).text
+
+
+async def test_an_outcome_saved_without_a_letter_or_with_an_unknown_meaning_is_refused(
+    client, agency, sign_in
+):
+    # Found by the schema fuzzing: a blank or unknown choice answered 500; now 422, nothing saved.
+    from panel.tables import ItemType as Types
+
+    await held_meeting(agency)  # the demo's item types
+    await sign_in(Role.PANEL_ADVISER)
+    kind = await Types.select(Types.id, Types.version).first()
+    assert kind is not None
+    before = await agenda.type_outcomes(kind["id"])
+    for data in (
+        {"wording_0": "Suitable to adopt", "letter_0": ""},
+        {"wording_new": "Something new", "meaning_new": "nonsense", "letter_new": "suitable"},
+    ):
+        response = await client.post(
+            f"/panel/item-types/{kind['id']}/outcomes",
+            data=data | {"version": str(kind["version"])},
+        )
+        assert response.status_code == 422, response.text
+        assert "Select" in response.text
+    assert await agenda.type_outcomes(kind["id"]) == before

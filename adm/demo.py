@@ -21,7 +21,7 @@ from governance.roles import Role
 from governance.rules.workdays import add_working_days
 from governance.services import AGENCY_SCOPE
 from governance.shapes import DemoAdm, Shape
-from governance.tables import Account, Agency, OutboxMessage, Partner, Person, RoleGrant
+from governance.tables import Account, OutboxMessage, Partner, Person, RoleGrant
 from panel import agenda, record
 from panel.demo import reference
 from panel.rules.placement import Authority
@@ -118,16 +118,6 @@ async def _addressees(adviser: Any) -> None:
         for n, (title, forenames, surname) in zip(("first", "second"), people, strict=False):
             data |= {f"{n}_title": title, f"{n}_forenames": forenames, f"{n}_surname": surname}
         await services.save_addressee(adviser, referral["id"], data)
-
-
-async def _agency_address() -> None:
-    # Where representations are sent; set here unless the agency's settings already hold it.
-    await Agency.update(
-        {
-            Agency.address: "New Shire Hall\nEmery Crescent\nAlconbury Weald\nHuntingdon",
-            Agency.postcode: "PE28 4YE",
-        }
-    ).where(Agency.address == "")
 
 
 async def _reword_not_suitable(adviser: Any) -> None:
@@ -334,7 +324,6 @@ async def load(shape: Shape | None = None) -> None:
         return
     today = clock.today()
     adviser = await _actor("adviser@demo.example")
-    await _agency_address()
     await _reword_not_suitable(adviser)
     # The chairs sign in to approve minutes.
     from governance.demo import DEMO_PASSWORD

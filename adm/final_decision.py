@@ -15,7 +15,7 @@ from adm.rules import after_determination as after
 from adm.rules import routing
 from adm.rules.after_determination import FinalOutcome, Stage
 from adm.rules.routing import DecidedBy
-from adm.tables import AdmAssignment, Decision, Referral, ReferralStatus, Verdict
+from adm.tables import Decision, Referral, ReferralStatus, Verdict
 from governance import agency as agency_details
 from governance import audit, clock, db
 from governance.audit import Actor
@@ -271,18 +271,7 @@ async def final_letter(referral_id: int) -> tuple[str, bytes]:
             "The letter cannot be made: record the applicants' names and postal address first "
             "(Addressee, on the referral page)."
         )
-    assignment = (
-        await AdmAssignment.select(AdmAssignment.job_title)
-        .where(
-            (AdmAssignment.person == row["adm"])
-            & (
-                AdmAssignment.partner.is_null()
-                if row["partner"] is None
-                else AdmAssignment.partner == row["partner"]
-            )
-        )
-        .first()
-    )
+    adm_role = await services.adm_job_title(row["adm"], row["partner"])
     received = []
     if row["representations_on"]:
         received.append(
@@ -328,7 +317,7 @@ async def final_letter(referral_id: int) -> tuple[str, bytes]:
                 meeting_date=row["meeting_on"],
                 panel_recommendation=item["outcome"] if item else "",
                 adm_name=row["adm_name"],
-                adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+                adm_role=adm_role,
                 decision_date=first["decided_on"],
                 letter=Letter.NOT_SUITABLE,
                 reasons=tuple(p for p in first["reasons"].split("\n\n") if p.strip()),

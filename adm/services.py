@@ -37,7 +37,7 @@ from governance.errors import STALE_EDIT, Conflict, NotFound
 from governance.roles import Role
 from governance.rules.workdays import Calendars, WorkingCalendar, long_date
 from governance.settings import Settings
-from governance.tables import Agency, ClosureDay, Partner, Person, RoleGrant
+from governance.tables import ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
 from panel.rules.outcomes import NOTICE_LETTERS, Letter, Meaning, Outcome
@@ -120,11 +120,6 @@ async def partners() -> list[dict[str, Any]]:
 
 AGENCY_LABEL = "The agency itself"
 AGENCY_SCOPE = "agency"  # the agency among the bodies a form offers (governance.services too)
-
-
-async def agency_assesses() -> bool:
-    row = await Agency.select(Agency.assesses_adopters).first()
-    return bool(row and row["assesses_adopters"])
 
 
 def _code(partner_code: str | None) -> str:
@@ -225,7 +220,7 @@ async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") 
     check = Checker()
     partner_rows = {str(p["id"]): p for p in await partners()}
     people = {str(p["id"]): p for p in await adm_people()}
-    assesses = await agency_assesses()
+    assesses = await agency_details.assesses_adopters()
     bodies = {k: str(v["name"]) for k, v in partner_rows.items()}
     if assesses:
         bodies[AGENCY_SCOPE] = AGENCY_LABEL
@@ -1324,8 +1319,8 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             "The letter cannot be made yet: record the names and postal address of the people "
             "it goes to (Addressee, on this item's page)."
         )
-    agency = await Agency.select(Agency.name, Agency.address, Agency.postcode).first()
-    agency_address = _address_lines(agency["address"], agency["postcode"]) if agency else ()
+    heading = await agency_details.letterhead()
+    agency_address = heading.address if heading else ()
     if kind in NOTICE_LETTERS and not agency_address:
         raise Conflict(
             "The letter cannot be made yet: it must give the address for representations, and "
@@ -1340,19 +1335,7 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
             "reasons."
         )
     item = await ItemRecord.select(ItemRecord.outcome).where(ItemRecord.item == row["item"]).first()
-    heading = await agency_details.letterhead()
-    assignment = (
-        await AdmAssignment.select(AdmAssignment.job_title)
-        .where(
-            (AdmAssignment.person == row["adm"])
-            & (
-                AdmAssignment.partner.is_null()
-                if row["partner"] is None
-                else AdmAssignment.partner == row["partner"]
-            )
-        )
-        .first()
-    )
+    adm_role = await adm_job_title(row["adm"], row["partner"])
     dated = row["letter_sent_on"] or max(clock.today(), decision["decided_on"])
     respond_by = None
     if kind in NOTICE_LETTERS:
@@ -1370,19 +1353,19 @@ async def letter(referral_id: int) -> tuple[str, bytes]:
     try:
         content = letters.decision_letter(
             letters.Decision(
-                agency_name=agency["name"] if agency else "The agency",
+                agency_name=heading.name if heading else "The agency",
                 agency_address=agency_address,
                 # The agency's own decision maker decides for the agency: the letter names it.
                 partner_name=row["partner_name"]
                 if row["partner"]
-                else (agency["name"] if agency else "the agency"),
+                else (heading.name if heading else "the agency"),
                 addressees=to.people,
                 address=to.address,
                 case_reference=row["case_reference"],
                 meeting_date=row["meeting_on"],
                 panel_recommendation=item["outcome"] if item else "",
                 adm_name=row["adm_name"],
-                adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+                adm_role=adm_role,
                 decision_date=decision["decided_on"],
                 letter=kind,
                 reasons=reasons,
@@ -1404,6 +1387,24 @@ async def letter_problem(referral_id: int) -> str:
     except Conflict as refused:
         return refused.message
     return ""
+
+
+async def adm_job_title(person_id: int, partner_id: int | None) -> str:
+    """How a letter signs the decision maker: their job title as ADM for that partner (None:
+    for the agency itself)."""
+    row = (
+        await AdmAssignment.select(AdmAssignment.job_title)
+        .where(
+            (AdmAssignment.person == person_id)
+            & (
+                AdmAssignment.partner.is_null()
+                if partner_id is None
+                else AdmAssignment.partner == partner_id
+            )
+        )
+        .first()
+    )
+    return (row or {}).get("job_title") or "Agency decision maker"
 
 
 def _address_lines(address: str, postcode: str) -> tuple[str, ...]:
@@ -1532,11 +1533,7 @@ async def parent_letter(referral_id: int) -> tuple[str, bytes]:
         .order_by(ItemParty.id)
     )
     heading = await agency_details.letterhead()
-    assignment = (
-        await AdmAssignment.select(AdmAssignment.job_title)
-        .where((AdmAssignment.person == row["adm"]) & (AdmAssignment.partner == row["partner"]))
-        .first()
-    )
+    adm_role = await adm_job_title(row["adm"], row["partner"])
     dated = row["parents_letter_sent_on"] or max(clock.today(), row["decided_on"])
     content = letters.parent_letter(
         letters.ParentNotice(
@@ -1550,7 +1547,7 @@ async def parent_letter(referral_id: int) -> tuple[str, bytes]:
             child=row["initials"] or "your child",
             meeting_date=row["meeting_on"],
             adm_name=row["adm_name"],
-            adm_role=(assignment or {}).get("job_title") or "Agency decision maker",
+            adm_role=adm_role,
             decision_date=row["decided_on"],
             told_orally_on=row["parents_told_orally_on"],
         ),

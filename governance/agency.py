@@ -95,6 +95,12 @@ async def details() -> AgencyDetails | None:
     return _details(row, host["id"] if host else None)
 
 
+async def assesses_adopters() -> bool:
+    """Whether the agency itself assesses adopters (its approvals go to its own ADM)."""
+    row = await Agency.select(Agency.assesses_adopters).first()
+    return bool(row and row["assesses_adopters"])
+
+
 async def letterhead(settings: Settings | None = None) -> Letterhead | None:
     """The agency's letterhead as every document carries it; None before the agency is set up.
     A logo missing from storage leaves the letterhead without it rather than stop a letter."""

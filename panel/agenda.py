@@ -21,7 +21,7 @@ from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
-from governance.tables import Agency, Partner, PartnerKind
+from governance.tables import Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, placement, services, uploads
 from panel.rules import conflicts, outcomes
@@ -717,15 +717,10 @@ async def _choices() -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any
 AGENCY_ASSESSED = "agency"
 
 
-async def _agency_assesses() -> bool:
-    row = await Agency.select(Agency.assesses_adopters).first()
-    return bool(row and row["assesses_adopters"])
-
-
 async def form_choices() -> dict[str, Any]:
     types, partners = await _choices()
     assessing: dict[Any, str] = {k: v["name"] for k, v in partners.items()}
-    if await _agency_assesses():
+    if await agency_details.assesses_adopters():
         assessing = {AGENCY_ASSESSED: "The agency itself", **assessing}
     councils = {
         k: v["name"] for k, v in partners.items() if v["kind"] == PartnerKind.LOCAL_AUTHORITY
@@ -766,7 +761,12 @@ async def add_item(
     types, partners = await _choices()
     check = Checker()
     values = _check_item(
-        check, data, types, partners, meeting["day"], agency_assesses=await _agency_assesses()
+        check,
+        data,
+        types,
+        partners,
+        meeting["day"],
+        agency_assesses=await agency_details.assesses_adopters(),
     )
     check.raise_if_any()
     parties = values.pop("parties")
@@ -861,7 +861,12 @@ async def update_item(
     types.setdefault(before["item_type"], before["type"])
     check = Checker()
     values = _check_item(
-        check, data, types, partners, meeting["day"], agency_assesses=await _agency_assesses()
+        check,
+        data,
+        types,
+        partners,
+        meeting["day"],
+        agency_assesses=await agency_details.assesses_adopters(),
     )
     check.raise_if_any()
     parties = values.pop("parties")

@@ -147,7 +147,7 @@ class ImportReport:
 
 
 class _Formula(Exception):
-    pass
+    """A cell holds a formula: the whole file is refused, as a spreadsheet could run it."""
 
 
 def _cell(value: Any) -> str:

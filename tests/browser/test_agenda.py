@@ -78,6 +78,8 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
 
     for _kind, reference, _authority, _applicants in ITEMS:
         browser.get_by_role("link", name=f"{reference} (K.L.)").click()
+        # The checklist is read at once, so wait for the item's page, not the agenda still shown.
+        expect(browser.get_by_role("heading", level=1, name=reference)).to_be_visible()
         checklist = browser.locator("#papers + h3 + ul li").all_inner_texts()
         titles = [re.sub(r"^Missing\s+", "", text).strip() for text in checklist]
         for number, title in enumerate(titles):
@@ -89,6 +91,7 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
             expect(browser.get_by_text("Paper uploaded.")).to_be_visible()
         assert browser.get_by_text("Missing", exact=True).count() == 0
         browser.get_by_role("link", name="Back to the agenda").click()
+        expect(browser.get_by_role("heading", level=1, name="Agenda")).to_be_visible()
     assert browser.locator("text=Complete").count() == 5
     expect(browser.get_by_text("Every item's papers are in.")).to_be_visible()
     browser.get_by_role("button", name="Publish the agenda and e-mail members").click()

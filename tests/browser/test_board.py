@@ -68,6 +68,9 @@ def test_the_chair_records_a_meeting_its_attendance_and_a_new_action(browser: An
     expect(browser.get_by_text("Your changes have been saved.")).to_be_visible()
     assert browser.locator("#matters-arising li").count() >= 3
     browser.get_by_role("link", name="Record attendance").click()
+    # Count the attendance form's groups only once its page has loaded (under load the click's
+    # navigation can still be on its way, and the meeting page has no groups to count).
+    expect(browser.get_by_role("heading", level=1, name="Record attendance")).to_be_visible()
     legends = browser.locator("legend")
     for index in range(legends.count()):
         group = browser.locator("fieldset").nth(index)

@@ -117,6 +117,7 @@ def test_the_referral_page_and_the_queue_scroll_their_tables_in_labelled_regions
     assert serious_violations(browser) == []
     link = browser.locator("main a[href^='/adm/referrals/']").first
     link.click()
+    browser.wait_for_url("**/adm/referrals/**")
     assert browser.evaluate("document.documentElement.scrollWidth") <= WIDTH
     clocks = browser.locator(".app-table-scroll[role=region]").first
     assert clocks.get_attribute("aria-label")

@@ -66,6 +66,7 @@ class AgencyDetailsController(Controller):
             TEMPLATE,
             request,
             errors=errors,
+            upload_field="logo",
             status_code=status_code,
             agency=found,
             values=values,

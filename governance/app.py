@@ -28,12 +28,12 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from governance import backup as _backup_job  # noqa: F401  (registers the daily backup)
-from governance import db, guards, jobs, openapi, storage, templating
+from governance import db, guards, jobs, openapi, oversize, storage, templating
 from governance.auth import SessionMiddleware
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.settings import ROOT, Settings
@@ -191,7 +191,11 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     if exc.status_code >= 500:
         return _server_error(request, exc)
-    response = _error_page(request, exc.status_code, "There is a problem", exc.detail)
+    detail = exc.detail
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.app.state["settings"].upload_limit_mb
+        detail = oversize.too_large_message(limit) + ". Nothing was saved."
+    response = _error_page(request, exc.status_code, "There is a problem", detail)
     # e.g. the Allow header of a 405, which names the methods the address does take
     response.headers.update(exc.headers or {})
     return response
@@ -317,6 +321,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[openapi.StrictStructs(), openapi.DocumentedAnswers()],
         middleware=[
             SecurityHeadersMiddleware,
+            DefineMiddleware(
+                oversize.RefuseOversizeForms,
+                limit_bytes=(settings.upload_limit_mb + 1) * 1024 * 1024,
+            ),
             DefineMiddleware(SessionMiddleware),
             PathNumbersInRange,
             openapi.AllowEveryMethod,

@@ -22,7 +22,7 @@ from litestar.status_codes import (
 )
 from litestar.utils.scope.state import ScopeState
 
-from governance import audit, auth, clock, home, nav, services
+from governance import audit, auth, clock, home, nav, oversize, services
 from governance.auth import CurrentUser
 from governance.errors import Conflict, Invalid
 from governance.forms import NumberFilter, filter_number, form_data, version_of
@@ -69,6 +69,10 @@ def form_page(
     **context: Any,
 ) -> Template:
     errors = errors or {}
+    # A file field's post that was too large to receive comes back here (governance.oversize).
+    upload_field = context.pop("upload_field", None)
+    if upload_field and not errors and request.query_params.get(oversize.TOO_LARGE_PARAM):
+        errors = {upload_field: oversize.too_large_message(settings_of(request).upload_limit_mb)}
     return Template(
         template,
         context={"errors": errors, "error_list": render_errors(errors), **context},

@@ -7,12 +7,16 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+)
 
-from governance import audit, nav, pdf
+from governance import audit, nav, oversize, pdf
 from governance.errors import Conflict, Invalid
 from governance.forms import form_data, version_of
 from governance.guards import allow
@@ -202,6 +206,7 @@ async def _item_page(
         "panel/item.html",
         request,
         errors=errors,
+        upload_field="file",
         status_code=status,
         item=row,
         view=view,
@@ -241,7 +246,16 @@ class ItemController(Controller):
 
     @post("/{item_id:int}/papers", name="panel:item_paper_upload")
     async def upload(self, request: AnyRequest, item_id: FromPath[int]) -> Response[Any]:
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException as error:
+            if error.status_code != HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+                raise
+            # The body went past the service's limit before it was read in full: nothing was
+            # stored, and the form says so in words rather than the server's bare 413.
+            limit = settings_of(request).upload_limit_mb
+            too_large = Invalid({"file": oversize.too_large_message(limit)})
+            return await _item_page(request, item_id, too_large)
         upload = form.get("file")
         data = {k: form.get(k) for k in form if k not in ("file", "_csrf_token")}
         name, content = "", b""

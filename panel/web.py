@@ -132,7 +132,9 @@ class MemberController(Controller):
 
     @get("/import", name="panel:import", opt=allow(*ADVISER))
     async def import_form(self, request: AnyRequest) -> Template:
-        return form_page("panel/import.html", request, report=None, **_import_context())
+        return form_page(
+            "panel/import.html", request, report=None, upload_field="file", **_import_context()
+        )
 
     @post("/import", name="panel:import_submit", opt=allow(*ADVISER))
     async def import_submit(self, request: AnyRequest) -> Template:

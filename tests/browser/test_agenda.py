@@ -74,6 +74,13 @@ def test_an_adviser_builds_an_agenda_of_five_items_uploads_papers_and_publishes(
     assert "Disruption.docx" in browser.locator("#file-error").inner_text()
     assert "macro" in browser.locator("#file-error").inner_text()
     assert serious_violations(browser) == []
+    # A file past the service's limit is refused on the same form, with the limit in words.
+    huge = tmp_path / "Scan.pdf"
+    huge.write_bytes(b"%PDF-1.7\n" + b"0" * (27 * 1024 * 1024))
+    browser.get_by_label("Word (.docx) or PDF file").set_input_files(str(huge))
+    browser.get_by_role("button", name="Upload").click()
+    expect(browser.locator(".govuk-error-summary")).to_be_visible()
+    assert "larger than 25 MB" in browser.locator("#file-error").inner_text()
     browser.get_by_role("link", name="Back to the agenda").click()
 
     for _kind, reference, _authority, _applicants in ITEMS:

@@ -588,3 +588,53 @@ async def test_an_adopter_item_may_be_assessed_by_the_agency_itself_only_where_i
     assert (row["assessed_by_agency"], row["assessing_partner"]) == (True, None)
     shown = await client.get(f"/panel/items/{item_id}")
     assert "assessed by the agency itself" in shown.text
+
+
+async def test_a_paper_too_large_to_receive_is_refused_on_the_form_with_the_limit_in_words(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/1")
+    # Past the limit the service stops reading the body, so the paper's own checks never see it.
+    huge = b"%PDF-1.7\n" + b"0" * ((settings.upload_limit_mb + 2) * 1024 * 1024)
+    refused = await _upload(client, item_id, "Scan.pdf", huge, required_as="Disruption report")
+    assert refused.status_code == 422
+    message = re.search(r'id="file-error"[^>]*>(.*?)</p>', refused.text, re.S)
+    assert message, refused.text
+    assert f"larger than {settings.upload_limit_mb} MB" in message.group(1)
+    assert "Request Entity Too Large" not in refused.text
+    assert await PaperVersion.count() == 0
+
+
+async def test_a_browser_post_too_large_to_receive_goes_back_to_the_form_saying_why(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/1")
+    page = f"/panel/items/{item_id}?saved=paper"
+    huge = b"%PDF-1.7\n" + b"0" * ((settings.upload_limit_mb + 2) * 1024 * 1024)
+    refused = await client.post(
+        f"/panel/items/{item_id}/papers",
+        files={"file": ("Scan.pdf", huge, "application/pdf")},
+        headers={"referer": f"https://testserver.local{page}"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303
+    assert refused.headers["location"] == f"/panel/items/{item_id}?too_large=1"
+    shown = await client.get(refused.headers["location"])
+    assert "There is a problem" in shown.text
+    message = re.search(r'id="file-error"[^>]*>(.*?)</p>', shown.text, re.S)
+    assert message and f"larger than {settings.upload_limit_mb} MB" in message.group(1)
+    assert "Your changes have been saved" not in shown.text
+    assert await PaperVersion.count() == 0
+    # Another site's page is never where the service sends anyone back to.
+    elsewhere = await client.post(
+        f"/panel/items/{item_id}/papers",
+        files={"file": ("Scan.pdf", huge, "application/pdf")},
+        headers={"referer": "https://evil.example//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert elsewhere.status_code == 422
+    assert "location" not in elsewhere.headers

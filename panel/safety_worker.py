@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     verdict: dict[str, Any] | None = None
     if argv[0] == "inspect":
         upload_limits = uploads.UploadLimits(**json.loads(argv[2]))
-        verdict, cleaned = _inspect(argv[1], data, upload_limits, limits)
+        verdict, cleaned = _inspect(json.loads(argv[1]), data, upload_limits, limits)
     else:
         cleaned = clean(uploads.Kind(argv[1]), data, limits)
     fields = asdict(cleaned)

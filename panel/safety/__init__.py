@@ -76,7 +76,7 @@ async def inspect_upload(
     """check_upload then clean, both in one worker. A refusal of either is a verdict that is not
     accepted, its message the file's name and the reason."""
     limits = limits or SafetyLimits()
-    args = ["inspect", name, json.dumps(asdict(upload_limits))]
+    args = ["inspect", json.dumps(name), json.dumps(asdict(upload_limits))]
     header, content = await _run(args, data, limits)
     if header is None:
         cleaned = too_complex(content.decode("utf-8", "replace"))

@@ -447,3 +447,25 @@ HOSTILE_DOCX = {
     "macro part": docx_macro_part,
     "zip bomb": docx_zip_bomb,
 }
+
+
+def pdf_scripts_everywhere() -> bytes:
+    """Document-level JavaScript on opening and a page that runs a script when it is shown."""
+    return _pdf(
+        b"/OpenAction 6 0 R /Names << /JavaScript << /Names [(run) 6 0 R] >> >>",
+        page=b"/AA << /O 6 0 R >>",
+        extra=[b"<< /Type /Action /S /JavaScript /JS (app.alert('pwned')) >>"],
+    )
+
+
+def expanded(pdf_bytes: bytes) -> bytes:
+    """The PDF with every stream and object stream written out, so names can be searched."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            qdf=True,
+            compress_streams=False,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        )
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """What a PDF paper may carry into a member's pack: its pages, without scripts, actions, forms or files."""
 
 import io
+import warnings
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -57,12 +58,15 @@ def clean_pdf(data: bytes, limits: SafetyLimits) -> Cleaned:
             if not removed:
                 return Cleaned(accepted=True, content=data, pages=pages)
             out = io.BytesIO()
-            pdf.save(
-                out,
-                compress_streams=True,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                deterministic_id=True,
-            )
+            with warnings.catch_warnings():
+                # The form's widgets stay to show what was filled in; the form itself is gone.
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                pdf.save(
+                    out,
+                    compress_streams=True,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                    deterministic_id=True,
+                )
         except (pikepdf.PdfError, ValueError, RuntimeError, RecursionError):
             return refused(DAMAGED)
     content = out.getvalue()

@@ -1,6 +1,7 @@
 """Hostile and ordinary papers, made here for the tests (never downloaded)."""
 
 import io
+import warnings
 import zipfile
 import zlib
 
@@ -460,7 +461,8 @@ def pdf_scripts_everywhere() -> bytes:
 
 def expanded(pdf_bytes: bytes) -> bytes:
     """The PDF with every stream and object stream written out, so names can be searched."""
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf, warnings.catch_warnings():
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         out = io.BytesIO()
         pdf.save(
             out,

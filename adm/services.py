@@ -40,8 +40,8 @@ from governance.settings import Settings
 from governance.tables import ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
-from panel.safety import PaperUnsafe
 from panel.rules.outcomes import NOTICE_LETTERS, Letter, Meaning, Outcome
+from panel.safety import PaperUnsafe
 from panel.tables import (
     Agenda,
     ItemRecord,

@@ -1553,9 +1553,7 @@ async def _pack_meeting(
                 documents.Paper(
                     name=p["title"],
                     kind=uploads.Kind(v["kind"]),
-                    content=await members_copy(
-                        settings, v, title=p["title"], item_number=number
-                    ),
+                    content=await members_copy(settings, v, title=p["title"], item_number=number),
                     version=v["number"],
                     changed=(v["changed"] or "changed") if (v["late"] or v["number"] > 1) else None,
                     full_pack_only=p["full_pack_only"],

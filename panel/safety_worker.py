@@ -13,7 +13,9 @@ from panel.safety.verdicts import Cleaned
 from panel.safety.word import dtd_refusal
 
 
-def _inspect(name: str, data: bytes, upload_limits: uploads.UploadLimits, limits: SafetyLimits) -> tuple[dict[str, Any], Cleaned]:
+def _inspect(
+    name: str, data: bytes, upload_limits: uploads.UploadLimits, limits: SafetyLimits
+) -> tuple[dict[str, Any], Cleaned]:
     shown = uploads.display_name(name)
     sniffed = uploads.Kind.PDF if data.startswith(b"%PDF-") else None
     early: Cleaned | None = None
@@ -41,7 +43,10 @@ def _inspect(name: str, data: bytes, upload_limits: uploads.UploadLimits, limits
         return asdict(verdict), Cleaned(accepted=False, reason=verdict.message)
     cleaned = early if early is not None else clean(verdict.kind, data, limits)
     if not cleaned.accepted:
-        return asdict(verdict) | {"accepted": False, "message": f"{shown} {cleaned.reason}"}, cleaned
+        return asdict(verdict) | {
+            "accepted": False,
+            "message": f"{shown} {cleaned.reason}",
+        }, cleaned
     return asdict(verdict), cleaned
 
 

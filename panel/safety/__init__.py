@@ -56,9 +56,7 @@ def clean(kind: uploads.Kind, data: bytes, limits: SafetyLimits) -> Cleaned:
     return clean_docx(data, limits)
 
 
-async def make_safe(
-    kind: uploads.Kind, data: bytes, limits: SafetyLimits | None = None
-) -> Cleaned:
+async def make_safe(kind: uploads.Kind, data: bytes, limits: SafetyLimits | None = None) -> Cleaned:
     """clean() in a bounded worker process; a worker that dies or overruns is a refusal."""
     limits = limits or SafetyLimits()
     header, content = await _run(["clean", kind.value], data, limits)

@@ -1,4 +1,5 @@
-"""What a PDF paper may carry into a member's pack: its pages, without scripts, actions, forms or files."""
+"""What a PDF paper may carry into a member's pack: its pages, without scripts, actions,
+forms or attached files."""
 
 import io
 import warnings
@@ -157,7 +158,9 @@ def _is_destination(action: Any) -> bool:
     # A page to open at ([page /Fit]) or a plain go-to does nothing but show a page.
     if isinstance(action, pikepdf.Array):
         return True
-    return isinstance(action, Dictionary) and action.get("/S") == Name.GoTo and "/Next" not in action
+    return (
+        isinstance(action, Dictionary) and action.get("/S") == Name.GoTo and "/Next" not in action
+    )
 
 
 def _actions(action: Any) -> Iterator[str]:
@@ -187,18 +190,20 @@ def _describe(action: Any) -> str:
     return ACTION
 
 
-def _drop_aa(obj: Dictionary) -> list[str]:
+def _drop_aa(obj: Any) -> list[str]:
     if "/AA" not in obj:
         return []
     triggers = obj.AA
-    found = [_describe(triggers[key]) for key in triggers.keys()] if isinstance(
-        triggers, Dictionary
-    ) else [ACTION]
+    found = (
+        [_describe(triggers[str(key)]) for key in triggers]
+        if isinstance(triggers, Dictionary)
+        else [ACTION]
+    )
     del obj["/AA"]
     return found or [ACTION]
 
 
-def _strip_names(root: Dictionary) -> list[str]:
+def _strip_names(root: Any) -> list[str]:
     if "/Names" not in root or not isinstance(root.Names, Dictionary):
         return []
     names = root.Names
@@ -245,7 +250,7 @@ def _strip_annotations(page: Dictionary) -> list[str]:
     return removed
 
 
-def _strip_outlines(root: Dictionary) -> list[str]:
+def _strip_outlines(root: Any) -> list[str]:
     if "/Outlines" not in root or not isinstance(root.Outlines, Dictionary):
         return []
     removed: list[str] = []

@@ -7,9 +7,9 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import defusedxml.ElementTree as safe_xml
+import defusedxml.ElementTree as SafeXml  # type: ignore[import-untyped]
 from defusedxml import DefusedXmlException
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from panel import uploads
 from panel.safety.verdicts import Cleaned, SafetyLimits, refused
@@ -78,10 +78,10 @@ def _is_xml(name: str, content: bytes) -> bool:
 
 def _declares_dtd(content: bytes) -> bool:
     try:
-        safe_xml.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        SafeXml.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         return True
-    except safe_xml.ParseError:
+    except SafeXml.ParseError:
         return b"<!DOCTYPE" in content or b"<!ENTITY" in content
     return False
 

@@ -221,7 +221,7 @@ def patched_docx(
 
 def docx_dde() -> bytes:
     return patched_docx(
-        "<w:p><w:fldSimple w:instr=' DDE \"c:\\\\windows\\\\system32\\\\cmd.exe\" \"/c calc\" '>"
+        '<w:p><w:fldSimple w:instr=\' DDE "c:\\\\windows\\\\system32\\\\cmd.exe" "/c calc" \'>'
         "<w:r><w:t>Simple result</w:t></w:r></w:fldSimple></w:p>"
     )
 
@@ -282,13 +282,12 @@ def docx_external_image() -> bytes:
 def docx_ole_object() -> bytes:
     body = (
         '<w:p><w:r><w:object xmlns:o="urn:schemas-microsoft-com:office:office" '
-        'xmlns:v="urn:schemas-microsoft-com:vml"><v:shape id="ole1" style="width:90pt;height:60pt"/>'
+        'xmlns:v="urn:schemas-microsoft-com:vml">'
+        '<v:shape id="ole1" style="width:90pt;height:60pt"/>'
         f'<o:OLEObject {R_NS} Type="Embed" ProgID="Package" ShapeID="ole1" r:id="rIdOle"/>'
         "</w:object></w:r></w:p>"
     )
-    rels = (
-        f'<Relationship Id="rIdOle" Type="{REL}/oleObject" Target="embeddings/oleObject1.bin"/>'
-    )
+    rels = f'<Relationship Id="rIdOle" Type="{REL}/oleObject" Target="embeddings/oleObject1.bin"/>'
     types = (
         '<Default Extension="bin" '
         'ContentType="application/vnd.openxmlformats-officedocument.oleObject"/>'
@@ -300,7 +299,7 @@ def docx_ole_object() -> bytes:
 def docx_activex(folder: str = "ctrl") -> bytes:
     """An ActiveX button; in word/activeX/ it is refused by check_upload, elsewhere cleaned."""
     body = (
-        '<w:p><w:r><w:object><w:control '
+        "<w:p><w:r><w:object><w:control "
         f'{R_NS} r:id="rIdAx" w:name="CommandButton1"/></w:object></w:r></w:p>'
     )
     rels = f'<Relationship Id="rIdAx" Type="{REL}/control" Target="{folder}/control1.xml"/>'
@@ -360,7 +359,7 @@ def docx_billion_laughs() -> bytes:
 
 def docx_macro_part() -> bytes:
     return patched_docx(
-        rels=f'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/'
+        rels='<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/'
         'relationships/vbaProject" Target="vbaProject.bin"/>',
         parts={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macros"},
     )

@@ -36,9 +36,12 @@ def _word(data: bytes) -> safety.Cleaned:
         (hostile.pdf_embedded_executable, ("an attached file",)),
         (
             hostile.pdf_xfa_form,
-            ("a form", "a script that runs when the file is opened",
-             "a link that sends or loads form data"),
-        ),  # fmt: skip
+            (
+                "a form",
+                "a script that runs when the file is opened",
+                "a link that sends or loads form data",
+            ),
+        ),
     ],
 )
 def test_active_parts_of_a_pdf_are_removed_and_its_page_kept(make, removed) -> None:
@@ -47,7 +50,10 @@ def test_active_parts_of_a_pdf_are_removed_and_its_page_kept(make, removed) -> N
     written_out = hostile.expanded(cleaned.content)
     assert not [name for name in ACTIVE_PDF_NAMES if name in written_out]
     assert b"MZ" not in written_out and b"app.alert" not in written_out
-    assert "Report for adoption panel" in PdfReader(io.BytesIO(cleaned.content)).pages[0].extract_text()
+    assert (
+        "Report for adoption panel"
+        in PdfReader(io.BytesIO(cleaned.content)).pages[0].extract_text()
+    )
 
 
 @pytest.mark.parametrize(

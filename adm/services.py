@@ -41,6 +41,7 @@ from governance.tables import ClosureDay, Partner, Person, RoleGrant
 from governance.validate import Checker
 from panel import agenda, record
 from panel.rules.outcomes import NOTICE_LETTERS, Letter, Meaning, Outcome
+from panel.safety import PaperUnsafe
 from panel.tables import (
     Agenda,
     ItemRecord,
@@ -1859,8 +1860,11 @@ async def agenda_published(meeting_id: int) -> date | None:
     return clock.london(row["published_at"]).date()
 
 
-async def paper(settings: Settings, item_id: int, paper_id: int) -> tuple[str, str, bytes]:
-    """The newest version of one of the item's papers: (file name, media type, content)."""
+async def paper(
+    settings: Settings, item_id: int, paper_id: int, *, original: bool = False
+) -> tuple[str, str, bytes]:
+    """The newest version of one of the item's papers: (file name, media type, content); its
+    clean copy unless original (for the panel's advisers and administrators only)."""
     from panel.tables import Paper, PaperVersion
 
     found = await Paper.select(Paper.id).where((Paper.id == paper_id) & (Paper.item == item_id))
@@ -1874,7 +1878,16 @@ async def paper(settings: Settings, item_id: int, paper_id: int) -> tuple[str, s
     )
     if version is None:
         raise NotFound("No file has been uploaded for this paper yet")
-    content = await agenda.stored_paper(settings, version["sha256"])
+    try:
+        content = (
+            await agenda.stored_paper(settings, version["sha256"])
+            if original
+            else await agenda.members_copy(
+                settings, dict(version), title=version["file_name"], item_number=item_id
+            )
+        )
+    except PaperUnsafe as unsafe:
+        raise Conflict(str(unsafe), "paper") from None
     media = (
         "application/pdf"
         if version["kind"] == "pdf"

@@ -269,7 +269,11 @@ class ReferralController(Controller):
     ) -> Response[bytes]:
         row = await _referral(request, referral_id, action="download")
         name, media_type, content = await services.paper(
-            settings_of(request), row["item"], paper_id
+            settings_of(request),
+            row["item"],
+            paper_id,
+            # The original only to those who manage papers; everyone else gets the clean copy.
+            original=user_of(request).has(Role.PANEL_ADVISER, Role.PANEL_ADMINISTRATOR),
         )
         return _download(content, name, media_type)
 

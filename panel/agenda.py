@@ -23,7 +23,7 @@ from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
 from governance.tables import Partner, PartnerKind
 from governance.validate import Checker
-from panel import documents, placement, services, uploads
+from panel import documents, placement, safety, services, uploads
 from panel.rules import conflicts, outcomes
 from panel.rules.outcomes import Category, Letter, Meaning, Outcome
 from panel.tables import (
@@ -1106,6 +1106,8 @@ async def defer_item(
                         file_name=v["file_name"],
                         kind=v["kind"],
                         sha256=v["sha256"],
+                        clean_sha256=v["clean_sha256"],
+                        removed=v["removed"],
                         size=v["size"],
                         changed=v["changed"],
                         uploaded_by=v["uploaded_by"],
@@ -1230,9 +1232,11 @@ async def upload_paper(
         check.fail("file", "Choose a .docx or PDF file to upload")
     check.raise_if_any()
     limits = uploads.UploadLimits(max_bytes=settings.upload_limit_mb * uploads.MB)
-    verdict = await asyncio.to_thread(uploads.check_upload, filename or "paper", content, limits)
-    if not verdict.accepted or verdict.kind is None:
+    # check_upload and the safety inspection both open the file, so both run in the worker.
+    verdict, cleaned = await safety.inspect_upload(filename or "paper", content, limits)
+    if not verdict.accepted or verdict.kind is None or not cleaned.accepted:
         raise Invalid({"file": verdict.message})
+    clean_sha256 = await _store_clean(settings, content, verdict.sha256, cleaned)
     await _store(settings, content, verdict.sha256)
     title = title or required_as or Path(verdict.filename).stem
     async with db.transaction():
@@ -1259,6 +1263,8 @@ async def upload_paper(
                 file_name=verdict.filename,
                 kind=PaperKind(verdict.kind.value),
                 sha256=verdict.sha256,
+                clean_sha256=clean_sha256,
+                removed="\n".join(cleaned.removed),
                 size=verdict.size,
                 changed=changed,
                 late=published,
@@ -1274,12 +1280,57 @@ async def upload_paper(
             paper_id,
             path=path,
             summary=f"{verdict.filename}, version {number}" + (" (late)" if published else ""),
-            after={"sha256": verdict.sha256, "size": verdict.size, "changed": changed},
+            after={
+                "sha256": verdict.sha256,
+                "size": verdict.size,
+                "changed": changed,
+                "clean_sha256": clean_sha256,
+                "removed": list(cleaned.removed),
+            },
         )
     if published:
         await _tell_members_of_change(row["meeting"], version_id, settings)
     await _after_change(row["meeting"], settings, actor)
     return version_id
+
+
+async def _store_clean(
+    settings: Settings, original: bytes, sha256: str, cleaned: safety.Cleaned
+) -> str:
+    """The clean copy's key, stored under its own sha256 when it differs from the original."""
+    if cleaned.content == original or not cleaned.removed:
+        return sha256
+    clean_sha256 = hashlib.sha256(cleaned.content).hexdigest()
+    await _store(settings, cleaned.content, clean_sha256)
+    return clean_sha256
+
+
+def inspection(version: dict[str, Any]) -> str:
+    """What the safety inspection did to one version, as the item page says it."""
+    if version.get("clean_sha256") is None:
+        return "Not checked yet: it will be checked before it goes in a pack."
+    removed = tuple(line for line in str(version.get("removed") or "").splitlines() if line)
+    return safety.summary(removed)
+
+
+async def members_copy(
+    settings: Settings, version: dict[str, Any], *, title: str, item_number: int
+) -> bytes:
+    """The version's clean copy, inspecting a version from before inspection first (and keeping
+    what it found). PaperUnsafe if the inspection refuses it."""
+    if version.get("clean_sha256"):
+        return await stored_paper(settings, str(version["clean_sha256"]))
+    original = await stored_paper(settings, version["sha256"])
+    cleaned = await safety.make_safe(uploads.Kind(version["kind"]), original)
+    if not cleaned.accepted:
+        raise safety.PaperUnsafe(title, item_number, cleaned.reason)
+    clean_sha256 = await _store_clean(settings, original, version["sha256"], cleaned)
+    removed = "\n".join(cleaned.removed)
+    await PaperVersion.update(
+        {PaperVersion.clean_sha256: clean_sha256, PaperVersion.removed: removed}
+    ).where(PaperVersion.id == version["id"])
+    version["clean_sha256"], version["removed"] = clean_sha256, removed
+    return cleaned.content
 
 
 async def paper_version(version_id: int, settings: Settings) -> tuple[dict[str, Any], bytes]:
@@ -1502,7 +1553,7 @@ async def _pack_meeting(
                 documents.Paper(
                     name=p["title"],
                     kind=uploads.Kind(v["kind"]),
-                    content=await stored_paper(settings, v["sha256"]),
+                    content=await members_copy(settings, v, title=p["title"], item_number=number),
                     version=v["number"],
                     changed=(v["changed"] or "changed") if (v["late"] or v["number"] > 1) else None,
                     full_pack_only=p["full_pack_only"],

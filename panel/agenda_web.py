@@ -215,9 +215,21 @@ async def _item_page(
         rostered=rostered,
         upload_limit_mb=settings_of(request).upload_limit_mb,
         saved=request.query_params.get("saved"),
+        inspections=_inspections(row, request.query_params.get("version")),
         **(await agenda.form_choices()),
         **context,
     )
+
+
+def _inspections(row: dict[str, Any], uploaded: str | None) -> dict[Any, str]:
+    """Each version's inspection in words, and under "uploaded" the one just uploaded's."""
+    found: dict[Any, str] = {}
+    for paper in row["papers"].get(row["id"], []):
+        for version in paper["versions"]:
+            found[version["id"]] = agenda.inspection(version)
+            if uploaded == str(version["id"]):
+                found["uploaded"] = found[version["id"]]
+    return found
 
 
 class ItemController(Controller):
@@ -262,7 +274,7 @@ class ItemController(Controller):
         if isinstance(upload, UploadFile):
             name, content = upload.filename or "", await upload.read()
         try:
-            await agenda.upload_paper(
+            version_id = await agenda.upload_paper(
                 user_of(request),
                 item_id,
                 data,
@@ -273,7 +285,9 @@ class ItemController(Controller):
             )
         except (Invalid, Conflict) as error:
             return await _item_page(request, item_id, error, paper_values=data)
-        return Redirect(f"/panel/items/{item_id}?saved=paper#papers", status_code=303)
+        return Redirect(
+            f"/panel/items/{item_id}?saved=paper&version={version_id}#papers", status_code=303
+        )
 
     @post("/{item_id:int}/defer", name="panel:item_defer")
     async def defer(self, request: AnyRequest, item_id: FromPath[int]) -> Response[Any]:

@@ -281,6 +281,10 @@ class PaperVersion(Table):
     file_name = Varchar(length=255)
     kind = Varchar(length=10, choices=PaperKind)
     sha256 = Varchar(length=64)  # the file under settings.storage_dir, content-addressed
+    # The copy members get (panel.safety): the same as sha256 when nothing needed removing; NULL
+    # for a version uploaded before papers were inspected, until its first pack inspects it.
+    clean_sha256 = Varchar(length=64, null=True, default=None)
+    removed = Text(default="")  # what the inspection removed, one phrase a line
     size = Integer(default=0)
     changed = Text(default="")  # what changed, for a version after the first
     late = Boolean(default=False)  # uploaded after the agenda was published

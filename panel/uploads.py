@@ -117,6 +117,27 @@ def check_upload(name: str, data: bytes, limits: UploadLimits | None = None) -> 
     )
 
 
+def refusal(data: bytes, limits: UploadLimits | None = None) -> str | None:
+    """Why check_upload would refuse these bytes, in words that follow the file's name."""
+    try:
+        _inspect(data, limits or UploadLimits())
+    except _RejectedError as rejected:
+        return rejected.reason
+    return None
+
+
+def zip_refusal(data: bytes, limits: UploadLimits | None = None) -> str | None:
+    """Why a zip would be refused before any part of it is read (a zip bomb), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_expansion(archive.infolist(), len(data), limits or UploadLimits())
+    except _RejectedError as rejected:
+        return rejected.reason
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return _CORRUPT_WORD
+    return None
+
+
 def display_name(name: str) -> str:
     shown = _clean(_basename(name)) or "The file"
     if len(shown) > MAX_NAME_LENGTH:

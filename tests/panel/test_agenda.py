@@ -262,7 +262,7 @@ async def test_bad_papers_are_refused_saying_which_file_and_why(client, sign_in,
     bomb = rezipped(word_paper("x", sections=1), add={"word/media/a.png": b"\0" * (20 * 2**20)})
     cases = {
         "PAR.docx": (macro_enabled_document(), "macro"),
-        "CPR.pdf": (pdf_document(password="secret"), "password-protected"),
+        "CPR.pdf": (pdf_document(password="secret"), "protected with a password"),
         "Report.docx": (bomb, "zip bomb"),
         "Empty.docx": (b"", "empty"),
         "Notes.docx": (b"just some text, not a document", "not a Word document"),

@@ -1,0 +1,109 @@
+"""Hostile papers through the pages: cleaned for members, the original kept for advisers."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pikepdf
+
+from adm import services as adm_services
+from governance.roles import Role
+from governance.settings import Settings
+from governance.storage import storage_for
+from panel import agenda
+from panel.samples import word_paper
+from panel.tables import PaperVersion
+from tests.panel import hostile
+from tests.panel.test_agenda import _add, _as_member, _rostered_meeting, _upload
+
+
+async def test_a_pdf_with_scripts_is_cleaned_for_members_and_kept_whole_for_advisers(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER, name="Avril Adviser")
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/7")
+    titles = (await agenda.item(item_id))["type"]["papers"]
+    original = hostile.pdf_scripts_everywhere()
+    page = await client.post(
+        f"/panel/items/{item_id}/papers",
+        files={"file": ("Report.pdf", original, "application/pdf")},
+        data={"required_as": titles[0]},
+    )
+    assert page.status_code == 200
+    banner = re.search(r'govuk-notification-banner__heading">(.*?)</p>', page.text, re.S)
+    assert banner is not None
+    assert banner.group(1).strip() == (
+        "Paper uploaded. Cleaned: removed a script that runs when the file is opened. "
+        "Packs use the cleaned copy; the original is kept for advisers."
+    )
+    for title in titles[1:]:
+        sent = await _upload(client, item_id, f"{title}.docx", word_paper(title), required_as=title)
+        assert sent.status_code == 303
+    version = await PaperVersion.select().where(PaperVersion.file_name == "Report.pdf").first()
+    assert version is not None and version["clean_sha256"] != version["sha256"]
+    assert version["removed"] == "a script that runs when the file is opened"
+    view = await agenda.agenda(meeting_id)
+    published = await client.post(f"/panel/meetings/{meeting_id}/agenda/publish",
+                                  data={"version": str(view["state"]["version"])},
+                                  follow_redirects=False)  # fmt: skip
+    assert published.status_code == 303
+    # The adviser can still open exactly what was uploaded.
+    download = await client.get(f"/panel/items/papers/{version['id']}")
+    assert download.status_code == 200 and download.content == original
+    # An ADM's copy of the item's paper is the clean one.
+    _, _, adm_copy = await adm_services.paper(settings, item_id, version["paper"])
+    assert b"/JavaScript" not in hostile.expanded(adm_copy)
+
+    await _as_member(client, "Ben Born")
+    pack = await client.get(f"/panel/my/packs/{meeting_id}/pack.pdf")
+    assert pack.status_code == 200
+    with pikepdf.open(io.BytesIO(pack.content)) as opened:
+        assert len(opened.pages) > 1
+    written_out = hostile.expanded(pack.content)
+    assert b"/JavaScript" not in written_out and b"/OpenAction" not in written_out
+    assert b"app.alert" not in written_out
+    refused = await client.get(f"/panel/items/papers/{version['id']}")
+    assert refused.status_code == 403
+    await sign_in(Role.ADM, name="Dana Decider")
+    assert (await client.get(f"/panel/items/papers/{version['id']}")).status_code == 403
+
+
+async def test_a_word_paper_with_a_dtd_is_refused_and_nothing_is_stored(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/8")
+    stored = set(storage_for(settings).keys_sync("papers/"))
+    refused = await _upload(client, item_id, "PAR.docx", hostile.docx_dtd_entity())
+    assert refused.status_code == 422
+    message = re.search(r'id="file-error"[^>]*>(.*?)</p>', refused.text, re.S)
+    assert message is not None
+    assert "PAR.docx contains a document type declaration that Word does not write" in (
+        message.group(1)
+    )
+    assert await PaperVersion.count() == 0
+    assert set(storage_for(settings).keys_sync("papers/")) == stored
+
+
+async def test_a_paper_uploaded_before_inspection_is_inspected_when_first_packed(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/9")
+    sent = await _upload(client, item_id, "Old.pdf", hostile.pdf_launch(), title="Old report")
+    assert sent.status_code == 303
+    # As a version from before this change: never inspected.
+    await PaperVersion.update({PaperVersion.clean_sha256: None, PaperVersion.removed: ""}).where(
+        PaperVersion.file_name == "Old.pdf"
+    )
+    await agenda.build_packs(meeting_id, settings)
+    version = await PaperVersion.select().where(PaperVersion.file_name == "Old.pdf").first()
+    assert version is not None
+    assert version["removed"] == "an instruction to start another program"
+    assert version["clean_sha256"] not in (None, version["sha256"])
+    page = await client.get(f"/panel/items/{item_id}")
+    assert "Cleaned: removed an instruction to start another program." in page.text

@@ -40,6 +40,13 @@ def environment(data_dir: Path, database_url: str | None = None) -> dict[str, st
 
 @contextmanager
 def server(env: dict[str, str]) -> Iterator[str]:
+    with server_process(env) as (base, _pid):
+        yield base
+
+
+@contextmanager
+def server_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """The server's address and its process id (to read its memory from /proc)."""
     port = free_port()
     process = subprocess.Popen(
         [*GOVERNANCE, "serve", "--port", str(port)],
@@ -56,7 +63,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
                     break
             except OSError:
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)

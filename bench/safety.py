@@ -1,39 +1,73 @@
-"""Safety benchmark: the memory a hostile paper costs the process that asks for it to be made safe,
-and the time make_safe adds to an ordinary 40-page paper against check_upload alone (same run).
+"""Safety benchmark: the memory a hostile paper costs the real server it is uploaded to, and the
+time the safety pass adds to an ordinary 40-page paper against check_upload alone (same run).
 
-Judged by: peak RSS after / before each hostile sample < 1.1. This process stands in for the server
-(it calls panel.safety.inspect_upload exactly as upload_paper does); see the report for why.
+Judged by: the server's peak RSS (VmHWM) after / before each hostile sample < 1.1. The server is
+`governance serve` on a throwaway demo database; each sample is uploaded through the paper form as
+the panel adviser, as a social worker's file would be.
 """
 
 from __future__ import annotations
 
 import asyncio
-import resource
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import demo_database, server_process, signed_in_client
 from panel import safety, uploads
 from tests.panel import hostile
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
 
 
-async def _hostile() -> bool:
+def _listed_item(database_url: str) -> int:
+    path = database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        row = db.execute(
+            "SELECT i.id FROM agenda_item i JOIN meeting m ON m.id = i.meeting"
+            " WHERE i.status = 'listed' AND m.status = 'planned' ORDER BY m.starts_at DESC LIMIT 1"
+        ).fetchone()
+    return int(row[0])
+
+
+def _hostile() -> bool:
     ok = True
-    for name, make in {**hostile.HOSTILE_PDFS, **hostile.HOSTILE_DOCX}.items():
-        data = make()
-        before = _peak_mb()
-        verdict, cleaned = await safety.inspect_upload(name, data, uploads.UploadLimits())
-        after = _peak_mb()
-        outcome = "cleaned: " + ", ".join(cleaned.removed) if verdict.accepted else "refused"
-        ratio = after / before
-        ok = ok and ratio < 1.1
-        print(f"{name:22} peak RSS {before:6.0f} -> {after:6.0f} MB, x{ratio:.3f}  {outcome}")
+    with demo_database() as env, server_process(env) as (base, pid):
+        client = signed_in_client(base, "adviser@demo.example")
+        item = _listed_item(env["DATABASE_URL"])
+        # An ordinary upload first, so the figures start from a server that has taken a paper.
+        client.post(
+            f"/panel/items/{item}/papers",
+            files={"file": ("warm-up.pdf", hostile.forty_page_pdf(), "application/pdf")},
+            data={"title": "Warm-up", "changed": "bench"},
+        )
+        print(f"Server: governance serve (pid {pid}), SQLite, uploads to item {item}")
+        for name, make in {**hostile.HOSTILE_PDFS, **hostile.HOSTILE_DOCX}.items():
+            data = make()
+            suffix = ".pdf" if name in hostile.HOSTILE_PDFS else ".docx"
+            before = _peak_mb(pid)
+            answer = client.post(
+                f"/panel/items/{item}/papers",
+                files={"file": (f"sample{suffix}", data, "application/octet-stream")},
+                data={"title": name, "changed": "bench"},
+            )
+            after = _peak_mb(pid)
+            outcome = {303: "cleaned and stored", 422: "refused"}.get(
+                answer.status_code, f"answered {answer.status_code}"
+            )
+            ratio = after / before
+            ok = ok and ratio < 1.1 and answer.status_code in (303, 422)
+            print(
+                f"{name:22} server peak RSS {before:5.0f} -> {after:5.0f} MB x{ratio:.3f} {outcome}"
+            )
     return ok
 
 
@@ -55,7 +89,7 @@ async def _timing() -> None:
 
 
 def main() -> None:
-    ok = asyncio.run(_hostile())
+    ok = _hostile()
     asyncio.run(_timing())
     print(f"Target every peak RSS ratio < 1.1: {'met' if ok else 'NOT met'}")
 

@@ -1,9 +1,8 @@
-"""The worker process that opens one paper for panel.safety: bytes in on stdin, a header and the
-clean copy out on stdout. Its parent sets its memory, CPU and file-size limits."""
+"""What the process that opens one paper for panel.safety runs: the paper's bytes in, a header and
+the clean copy out. The process has bounded memory, CPU time and output (panel.safety._limit)."""
 
 import hashlib
 import json
-import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -50,25 +49,15 @@ def _inspect(
     return asdict(verdict), cleaned
 
 
-def main(argv: list[str]) -> int:
-    data = sys.stdin.buffer.read()
-    limits = SafetyLimits(**json.loads(argv[-1]))
+def answer(args: list[str], data: bytes, limits: SafetyLimits) -> bytes:
+    """The header (verdict, what was removed) and the clean copy, framed for panel.safety."""
     verdict: dict[str, Any] | None = None
-    if argv[0] == "inspect":
-        upload_limits = uploads.UploadLimits(**json.loads(argv[2]))
-        verdict, cleaned = _inspect(json.loads(argv[1]), data, upload_limits, limits)
+    if args[0] == "inspect":
+        upload_limits = uploads.UploadLimits(**json.loads(args[2]))
+        verdict, cleaned = _inspect(json.loads(args[1]), data, upload_limits, limits)
     else:
-        cleaned = clean(uploads.Kind(argv[1]), data, limits)
+        cleaned = clean(uploads.Kind(args[1]), data, limits)
     fields = asdict(cleaned)
-    content = fields.pop("content")
+    del fields["content"]
     header = json.dumps({"verdict": verdict, "cleaned": fields}).encode()
-    out = sys.stdout.buffer
-    out.write(HEADER.pack(len(header)))
-    out.write(header)
-    out.write(content)
-    out.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    return HEADER.pack(len(header)) + header + cleaned.content

@@ -257,7 +257,10 @@ async def _agendas(shape: Shape, meeting_ids: list[int] | tuple[int, ...], grace
             seed += 1
             if number % 2:
                 name = f"{case.replace('/', '-')} {title}.pdf"
-                content = samples.pdf_paper(title, pages=3 + seed % 4, seed=seed)
+                # One case system's export carries a print script: the demo shows it removed.
+                content = samples.pdf_paper(
+                    title, pages=3 + seed % 4, seed=seed, print_script=index == 0 and number == 1
+                )
             else:
                 name = f"{case.replace('/', '-')} {title}.docx"
                 content = samples.word_paper(title, sections=6 + seed % 10, seed=seed)

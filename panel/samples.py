@@ -8,6 +8,7 @@ import random
 import docx
 from docx.shared import Mm
 from pypdf import PageObject, PdfWriter
+from pypdf.actions import JavaScript
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 WORDS = [
@@ -85,8 +86,10 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def pdf_paper(title: str, *, pages: int = 3, seed: int = 1) -> bytes:
-    """A plain PDF report of `pages` A4 pages of text in Helvetica."""
+def pdf_paper(title: str, *, pages: int = 3, seed: int = 1, print_script: bool = False) -> bytes:
+    """A plain PDF report of `pages` A4 pages of text in Helvetica; with `print_script`, as some
+    case systems export a form, it also carries a script that opens the print dialogue when the
+    file is opened (the safety pass removes it)."""
     chooser = random.Random(seed)
     writer = PdfWriter()
     font = DictionaryObject(
@@ -110,6 +113,8 @@ def pdf_paper(title: str, *, pages: int = 3, seed: int = 1) -> bytes:
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
         )
         page.merge_page(overlay)
+    if print_script:
+        writer.add_open_action(JavaScript("this.print({bUI: true, bSilent: false});"))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -1682,6 +1682,7 @@ async def _claimed_build(
 async def _build(meeting_id: int, settings: Settings, kind: PaperKind) -> Built:
     # The change is read before the papers, so a build never claims a change it did not see.
     change = (await _agenda_row(meeting_id))["pack_changes"]
+    await pack_runs.started(meeting_id, kind)
     try:
         report = await _write_packs(meeting_id, settings, kind)
     except BUILD_FAILURES as error:
@@ -1723,10 +1724,12 @@ async def _tell_advisers_of_failure(
 
 
 async def pack_failures(meeting_id: int) -> list[dict[str, Any]]:
-    """The packs' last failures, one per failing paper (Word and PDF packs fail on the same)."""
+    """The packs' failures on the agenda as it stands, one per failing paper (the Word and PDF
+    packs fail on the same). One from before the latest change is left to the next build."""
+    changes = (await _agenda_row(meeting_id))["pack_changes"]
     found: dict[tuple[int, str], dict[str, Any]] = {}
     for kind, run in sorted((await pack_runs.runs_of(meeting_id)).items()):
-        if run.failure is not None:
+        if run.failure is not None and run.failure.change >= changes:
             key = (run.failure.item_number, run.failure.paper_title)
             entry = found.setdefault(
                 key,

@@ -113,9 +113,7 @@ async def claim(meeting_id: int, kind: PaperKind) -> str | None:
     now = _now()
     free = (PackRun.claimed_by == "") | PackRun.claimed_at.is_null()
     taken = await (
-        PackRun.update(
-            {PackRun.claimed_by: token, PackRun.claimed_at: now, PackRun.builds: PackRun.builds + 1}
-        )
+        PackRun.update({PackRun.claimed_by: token, PackRun.claimed_at: now})
         .where(
             (PackRun.meeting == meeting_id)
             & (PackRun.kind == kind)
@@ -167,6 +165,13 @@ async def wait_for_other(meeting_id: int, kind: PaperKind, deadline: float) -> b
         if time.monotonic() >= deadline:
             return False
         await asyncio.sleep(POLL_SECONDS)
+
+
+async def started(meeting_id: int, kind: PaperKind) -> None:
+    """Count the build (the count shows a build ran once however many asked)."""
+    await PackRun.update({PackRun.builds: PackRun.builds + 1}).where(
+        (PackRun.meeting == meeting_id) & (PackRun.kind == kind)
+    )
 
 
 async def succeeded(meeting_id: int, kind: PaperKind, change: int) -> None:

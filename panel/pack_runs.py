@@ -130,6 +130,11 @@ async def release(meeting_id: int, kind: PaperKind, token: str) -> None:
     )
 
 
+# The builds this process is running now: its own waiters are woken when one ends, instead of
+# asking the database over and over (which, on SQLite, opens a connection each time).
+_HERE: dict[tuple[int, PaperKind], asyncio.Event] = {}
+
+
 @contextlib.asynccontextmanager
 async def held(meeting_id: int, kind: PaperKind, token: str) -> AsyncIterator[None]:
     """Keep the claim renewed while the build runs, and give it up afterwards."""
@@ -142,6 +147,7 @@ async def held(meeting_id: int, kind: PaperKind, token: str) -> AsyncIterator[No
             )
 
     renewing = asyncio.create_task(renew())
+    ended = _HERE.setdefault((meeting_id, kind), asyncio.Event())
     try:
         yield
     finally:
@@ -149,6 +155,9 @@ async def held(meeting_id: int, kind: PaperKind, token: str) -> AsyncIterator[No
         with contextlib.suppress(asyncio.CancelledError):
             await renewing
         await release(meeting_id, kind, token)
+        if _HERE.get((meeting_id, kind)) is ended:
+            del _HERE[(meeting_id, kind)]
+        ended.set()
 
 
 def deadline() -> float:
@@ -159,12 +168,17 @@ def deadline() -> float:
 async def wait_for_other(meeting_id: int, kind: PaperKind, deadline: float) -> bool:
     """Wait until no build of this pack runs; False if one still runs at the deadline."""
     while True:
+        here = _HERE.get((meeting_id, kind))
+        if here is not None:  # this process builds it: woken the moment it ends
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(here.wait(), max(0.0, deadline - time.monotonic()))
         run = await run_of(meeting_id, kind)
         if run is None or not run.running:
             return True
         if time.monotonic() >= deadline:
             return False
-        await asyncio.sleep(POLL_SECONDS)
+        if here is None:
+            await asyncio.sleep(POLL_SECONDS)
 
 
 async def started(meeting_id: int, kind: PaperKind) -> None:

@@ -308,6 +308,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            from panel import pack_runs  # the packs this process was building ahead
+
+            await pack_runs.wait_for_builds()
             if worker is not None:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

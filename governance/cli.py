@@ -15,7 +15,15 @@ from governance.roles import ROLE_LABELS, Role
 
 
 def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    async def whole() -> Any:
+        try:
+            return await coro
+        finally:
+            from panel import pack_runs  # packs a command's changes started building ahead
+
+            await pack_runs.wait_for_builds()
+
+    return asyncio.run(whole())
 
 
 @click.group()

@@ -51,6 +51,8 @@ PAGE_ERRORS: dict[int, str] = {
     409: "A clash: a duplicate, or an edit based on a version that is no longer current",
     422: "The page again, saying what to correct",
 }
+# A member's pack download waits for a build already running; past the wait, 503 (docs/packs.md).
+PACKS_BUILT_ON_REQUEST = frozenset({"panel:my_pack_docx", "panel:my_pack_pdf"})
 SIGN_IN_ERRORS: dict[int, str] = {
     401: "The email address or password is not right",
     403: "The account is disabled",
@@ -86,6 +88,10 @@ def answers(handler: HTTPRouteHandler, path: str) -> dict[int, ResponseSpec]:
     documented = {status: _page(text) for status, text in PAGE_ERRORS.items()}
     if handler.name == "sign_in_submit":
         documented |= {status: _page(text) for status, text in SIGN_IN_ERRORS.items()}
+    if handler.name in PACKS_BUILT_ON_REQUEST:
+        documented[503] = _page(
+            "The pack is being built for someone else's request: try again after Retry-After"
+        )
     documented[200] = _page("The page")
     documented[303] = ResponseSpec(
         data_container=None, description="Redirect to the next page", generate_examples=False

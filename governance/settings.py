@@ -73,6 +73,8 @@ class Settings:
     s3_secret_key: str = ""
     backup_dir: Path | None = None
     backup_daily: bool = True
+    # Build the PDF packs in the background after publication and each change (panel.agenda).
+    pack_build_ahead: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -118,4 +120,5 @@ class Settings:
             s3_secret_key=env.get("S3_SECRET_ACCESS_KEY", ""),
             backup_dir=Path(env["BACKUP_DIR"]).resolve() if env.get("BACKUP_DIR") else None,
             backup_daily=_flag(env.get("BACKUP_DAILY"), True),
+            pack_build_ahead=_flag(env.get("PACK_BUILD_AHEAD"), True),
         )

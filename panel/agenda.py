@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -18,12 +19,13 @@ from governance import agency as agency_details
 from governance import audit, clock, db, mail, pdf
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
+from governance.roles import Role
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
-from governance.tables import Partner, PartnerKind
+from governance.tables import Partner, PartnerKind, RoleGrant
 from governance.validate import Checker
-from panel import documents, placement, safety, services, uploads
+from panel import documents, pack_runs, placement, safety, services, uploads
 from panel.rules import conflicts, outcomes
 from panel.rules.outcomes import Category, Letter, Meaning, Outcome
 from panel.tables import (
@@ -1288,9 +1290,9 @@ async def upload_paper(
                 "removed": list(cleaned.removed),
             },
         )
-    if published:
+    rebuilt = await _after_change(row["meeting"], settings, actor)
+    if published and rebuilt:
         await _tell_members_of_change(row["meeting"], version_id, settings)
-    await _after_change(row["meeting"], settings, actor)
     return version_id
 
 
@@ -1500,6 +1502,7 @@ async def agenda(meeting_id: int) -> dict[str, Any]:
     for row in items:
         row["warnings"] = warnings.get(row["id"], [])
     return {
+        "pack_failures": await pack_failures(meeting_id),
         "meeting": meeting,
         "state": state,
         "rows": items,
@@ -1631,12 +1634,185 @@ def _member_of(reader: Reader, numbers: dict[int, int]) -> documents.Member:
     )
 
 
+# What a build that cannot take a paper in raises (a paper the builder cannot read, or an old
+# paper the safety pass refuses when first packed): named, recorded and told, never a 500.
+BUILD_FAILURES = (documents.PaperFailed, safety.PaperUnsafe)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    report: documents.BuildReport | None
+    failure: pack_runs.Failure | None = None
+
+
+class PackFailed(Conflict):
+    """No pack can be given: a paper cannot go in and there is no earlier good pack."""
+
+    def __init__(self, message: str, failure: pack_runs.Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def _failure_of(
+    error: documents.PaperFailed | safety.PaperUnsafe, change: int
+) -> pack_runs.Failure:
+    return pack_runs.Failure(
+        item_number=error.item_number,
+        paper_title=error.paper_title,
+        reason=error.reason,
+        change=change,
+        at=clock.now(),
+    )
+
+
+def _failure_words(failure: pack_runs.Failure) -> str:
+    return (
+        f"The paper \u201c{failure.paper_title}\u201d for item {failure.item_number} could not"
+        f" go into the packs: {failure.reason}."
+    )
+
+
 async def build_packs(
     meeting_id: int, settings: Settings, *, kind: PaperKind = PaperKind.DOCX
 ) -> documents.BuildReport | None:
-    """Build every rostered member's pack of one kind, reusing parts a change did not touch."""
-    if kind is PaperKind.PDF and not pdf.libreoffice_available():
+    """Build every rostered member's pack of one kind now, reusing parts a change did not touch.
+    Claimed first: a build of the same packs already running is waited for, never run beside."""
+    return (await _claimed_build(meeting_id, settings, kind, force=True)).report
+
+
+async def _is_current(
+    meeting_id: int, settings: Settings, kind: PaperKind, asked: int, person_id: int | None
+) -> Built | None:
+    """What the last build says, if it took in the change asked for (or failed on it)."""
+    run = await pack_runs.run_of(meeting_id, kind)
+    if run is None:
         return None
+    if run.failure is not None and run.failure.change >= asked:
+        return Built(None, run.failure)
+    if run.built_change < asked:
+        return None
+    if person_id is not None:
+        build = await _pack_build(meeting_id, person_id, kind)
+        if build is None or not await storage_for(settings).exists(str(build["path"])):
+            return None  # joined the roster since, or the file went (a restore): build again
+    return Built(None)
+
+
+async def _claimed_build(
+    meeting_id: int,
+    settings: Settings,
+    kind: PaperKind,
+    *,
+    force: bool,
+    person_id: int | None = None,
+) -> Built:
+    """Build the packs unless they are current (force: build anyway, unless a build that ran
+    while this one waited took the change in). One build at a time across every process; the
+    others wait up to pack_runs.WAIT_SECONDS, then Preparing."""
+    if kind is PaperKind.PDF and not pdf.libreoffice_available():
+        return Built(None)
+    deadline = pack_runs.deadline()
+    asked = (await _agenda_row(meeting_id))["pack_changes"]
+    waited = False
+    while True:
+        if waited or not force:
+            current = await _is_current(meeting_id, settings, kind, asked, person_id)
+            if current is not None:
+                return current
+        token = await pack_runs.claim(meeting_id, kind)
+        if token is not None:
+            async with pack_runs.held(meeting_id, kind, token):
+                return await _build(meeting_id, settings, kind)
+        if not await pack_runs.wait_for_other(meeting_id, kind, deadline):
+            raise pack_runs.Preparing(kind)
+        waited = True
+
+
+async def _build(meeting_id: int, settings: Settings, kind: PaperKind) -> Built:
+    # The change is read before the papers, so a build never claims a change it did not see.
+    change = (await _agenda_row(meeting_id))["pack_changes"]
+    await pack_runs.started(meeting_id, kind)
+    try:
+        report = await _write_packs(meeting_id, settings, kind)
+    except BUILD_FAILURES as error:
+        failure = _failure_of(error, change)
+        # Every member keeps their last good pack (rows and files): nothing is deleted.
+        await pack_runs.failed(meeting_id, kind, change, failure)
+        await _tell_advisers_of_failure(meeting_id, failure, settings)
+        return Built(None, failure)
+    await pack_runs.succeeded(meeting_id, kind, change)
+    return Built(report)
+
+
+async def _advisers() -> list[str]:
+    rows = await RoleGrant.select(RoleGrant.account._.person._.email.as_alias("email")).where(
+        (RoleGrant.role == Role.PANEL_ADVISER) & (RoleGrant.account._.disabled == False)  # noqa: E712
+    )
+    return sorted({r["email"] for r in rows if r["email"]})
+
+
+async def _tell_advisers_of_failure(
+    meeting_id: int, failure: pack_runs.Failure, settings: Settings
+) -> None:
+    meeting = await _meeting(meeting_id)
+    day = long_date(meeting["day"])
+    # One e-mail per failing paper, whichever kind of pack or later change met it again.
+    episode = f"{meeting_id}:{failure.item_number}:{failure.paper_title}:{failure.reason}"
+    digest = hashlib.sha256(episode.encode()).hexdigest()[:24]
+    for address in await _advisers():
+        await mail.queue(
+            f"pack-failed:{digest}:{address}",
+            address,
+            f"Adoption panel on {day}: a paper for item {failure.item_number} stops the packs",
+            f"{_failure_words(failure)}\n\n"
+            f"Upload a new version of \u201c{failure.paper_title}\u201d for item"
+            f" {failure.item_number}. Until then members keep their last pack, which does not"
+            f" include the latest change, and they are not told of a rebuild.\n\n"
+            f"The agenda: {settings.base_url}/panel/meetings/{meeting_id}/agenda\n",
+        )
+
+
+async def pack_failures(meeting_id: int) -> list[dict[str, Any]]:
+    """The packs' failures on the agenda as it stands, one per failing paper (the Word and PDF
+    packs fail on the same). One from before the latest change is left to the next build."""
+    changes = (await _agenda_row(meeting_id))["pack_changes"]
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    for kind, run in sorted((await pack_runs.runs_of(meeting_id)).items()):
+        if run.failure is not None and run.failure.change >= changes:
+            key = (run.failure.item_number, run.failure.paper_title)
+            entry = found.setdefault(
+                key,
+                {
+                    "item_number": run.failure.item_number,
+                    "paper_title": run.failure.paper_title,
+                    "reason": run.failure.reason,
+                    "words": _failure_words(run.failure),
+                    "kinds": [],
+                },
+            )
+            entry["kinds"].append(kind.value)
+    return list(found.values())
+
+
+def _build_ahead(meeting_id: int, settings: Settings) -> None:
+    """The PDF packs are built in the background, so the request does not wait for LibreOffice
+    and a member's download is a file read."""
+    if settings.pack_build_ahead and pdf.libreoffice_available():
+        pack_runs.in_background(_build_pdf_ahead(meeting_id, settings))
+
+
+async def _build_pdf_ahead(meeting_id: int, settings: Settings) -> None:
+    # Preparing: another process builds them (its claim holds); the download waits for it.
+    with contextlib.suppress(pack_runs.Preparing):
+        await _claimed_build(meeting_id, settings, PaperKind.PDF, force=False)
+
+
+wait_for_builds = pack_runs.wait_for_builds
+
+
+async def _write_packs(
+    meeting_id: int, settings: Settings, kind: PaperKind
+) -> documents.BuildReport | None:
     built_at = clock.now()
     shape, numbers = await _pack_meeting(meeting_id, settings)
     readers = await _readers(meeting_id)
@@ -1692,23 +1868,44 @@ async def full_pack(
 ) -> tuple[str, bytes]:
     """An adviser's or administrator's full pack, built for them on request: its file name and
     content (it is not kept)."""
-    shape, _numbers = await _pack_meeting(meeting_id, settings)
     _private_dir(_cache_dir(settings))
     member = documents.Member(name, full_pack=True)
     builder = documents.build_pdf_packs if kind is PaperKind.PDF else documents.build_docx_packs
     with _work_dir(settings) as work:
-        report = await asyncio.to_thread(builder, shape, [member], Path(work), _cache_dir(settings))
+        try:
+            shape, _numbers = await _pack_meeting(meeting_id, settings)
+            report = await asyncio.to_thread(
+                builder, shape, [member], Path(work), _cache_dir(settings)
+            )
+        except BUILD_FAILURES as error:
+            failure = _failure_of(error, 0)
+            raise PackFailed(
+                f"{_failure_words(failure)} Upload a new version of \u201c"
+                f"{failure.paper_title}\u201d for item {failure.item_number}, then try again.",
+                failure,
+            ) from None
         path = report.packs[0].path
         return path.name, await asyncio.to_thread(path.read_bytes)
 
 
-async def _after_change(meeting_id: int, settings: Settings, actor: Actor | None) -> None:
-    """Once the papers are out, every change is screened again and the packs rebuilt."""
+async def _after_change(meeting_id: int, settings: Settings, actor: Actor | None) -> bool:
+    """Once the papers are out, every change is screened again and the packs rebuilt: the Word
+    packs now, the PDF packs in the background. True when the Word packs took the change in."""
     state = await _agenda_row(meeting_id)
     if state["published_at"] is None:
-        return
+        return False
     await screen(meeting_id, actor)
-    await build_packs(meeting_id, settings)
+    await Agenda.update({Agenda.pack_changes: Agenda.pack_changes + 1}).where(
+        Agenda.meeting == meeting_id
+    )
+    try:
+        built = await _claimed_build(meeting_id, settings, PaperKind.DOCX, force=True)
+    except pack_runs.Preparing:
+        # Another process's Word build is still running: the next download builds this change.
+        _build_ahead(meeting_id, settings)
+        return False
+    _build_ahead(meeting_id, settings)
+    return built.failure is None
 
 
 async def _tell_members_of_change(meeting_id: int, version_id: int, settings: Settings) -> None:
@@ -1824,6 +2021,7 @@ async def publish(
             after={"items": len(view["rows"]), "access_closes_on": closes},
         )
     await build_packs(meeting_id, settings)
+    _build_ahead(meeting_id, settings)
     for s in await _rostered(meeting_id):
         await mail.queue(
             f"papers-ready:{meeting_id}:{s['member']}",
@@ -1899,6 +2097,7 @@ async def member_view(meeting_id: int, person_id: int) -> dict[str, Any]:
         "state": view["state"],
         "rows": items,
         "builds": builds,
+        "stale_notices": _stale_notices(view["pack_failures"]),
         "pdf_available": pdf.libreoffice_available(),
     }
 
@@ -1927,28 +2126,34 @@ async def _stored_pack(settings: Settings, build: dict[str, Any]) -> tuple[str, 
     return key.rsplit("/", 1)[-1], data
 
 
+def _stale_notices(failures: list[dict[str, Any]]) -> list[str]:
+    # A member is told which item their pack is behind on, never the paper's title or the fault.
+    numbers = sorted({f["item_number"] for f in failures})
+    return [
+        f"Your pack does not include the latest change to item {number}. The panel adviser is"
+        " putting it right: you will be e-mailed when your pack has been rebuilt."
+        for number in numbers
+    ]
+
+
 async def member_pack(
     meeting_id: int, person_id: int, kind: PaperKind, settings: Settings
 ) -> tuple[str, bytes]:
-    state = await _agenda_row(meeting_id)
-    build = await _pack_build(meeting_id, person_id, kind)
-    current = build is not None and (
-        state["packs_built_at"] is None or build["built_at"] >= state["packs_built_at"]
-    )
-    pack = await _stored_pack(settings, build) if current and build is not None else None
-    if pack is not None:
-        return pack
-    try:
-        await build_packs(meeting_id, settings, kind=kind)
-    except Exception as error:
-        # Another download built the same packs at the same moment: theirs are read below.
-        if not db.is_clash(error):
-            raise
+    """The member's pack, built first if a change is not in it yet (once, however many ask at
+    once: pack_runs.Preparing if someone else's build outlasts the wait). When a paper cannot
+    go in, their last good pack (the page says what it lacks), or PackFailed if there is none."""
+    built = await _claimed_build(meeting_id, settings, kind, force=False, person_id=person_id)
     build = await _pack_build(meeting_id, person_id, kind)
     pack = await _stored_pack(settings, build) if build is not None else None
-    if pack is None:
-        raise NotFound("No pack has been built for you")
-    return pack
+    if pack is not None:
+        return pack
+    if built.failure is not None:
+        raise PackFailed(
+            f"Your pack could not be built: a paper for item {built.failure.item_number} could"
+            " not go in. The panel adviser has been told; you will be e-mailed when it is ready.",
+            built.failure,
+        )
+    raise NotFound("No pack has been built for you")
 
 
 async def record_open(meeting_id: int, person_id: int, what: str) -> None:

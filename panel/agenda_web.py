@@ -14,6 +14,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from governance import audit, nav, oversize, pdf
@@ -23,7 +24,7 @@ from governance.guards import allow
 from governance.roles import Role
 from governance.validate import Whole
 from governance.web import form_page, settings_of, user_of
-from panel import agenda
+from panel import agenda, pack_runs
 from panel.rules import outcomes as outcome_rules
 from panel.tables import PaperKind
 
@@ -147,7 +148,7 @@ class AgendaController(Controller):
         return Redirect(f"/panel/meetings/{meeting_id}/agenda?published=1", status_code=303)
 
     @get("/pack.docx", name="panel:agenda_full_docx")
-    async def full_docx(self, request: AnyRequest, meeting_id: FromPath[int]) -> Response[bytes]:
+    async def full_docx(self, request: AnyRequest, meeting_id: FromPath[int]) -> Response[Any]:
         return await _full_pack(request, meeting_id, PaperKind.DOCX)
 
     @get("/pack.pdf", name="panel:agenda_full_pdf")
@@ -159,12 +160,15 @@ class AgendaController(Controller):
         return await _full_pack(request, meeting_id, PaperKind.PDF)
 
 
-async def _full_pack(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[bytes]:
+async def _full_pack(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[Any]:
     user = user_of(request)
     await agenda.agenda(meeting_id)  # 404 for a meeting that is not there
-    name, data = await agenda.full_pack(
-        meeting_id, user.person_id, user.name, kind, settings_of(request)
-    )
+    try:
+        name, data = await agenda.full_pack(
+            meeting_id, user.person_id, user.name, kind, settings_of(request)
+        )
+    except agenda.PackFailed as failed:
+        return _pack_refused(HTTP_409_CONFLICT, "The full pack could not be built", failed.message)
     await audit.record(
         user, "download", "pack", meeting_id, path=request.url.path, summary=f"full {kind} pack"
     )
@@ -456,7 +460,7 @@ class MyPackController(Controller):
         return Template("panel/my_pack.html", context={"view": view})
 
     @get("/{meeting_id:int}/pack.docx", name="panel:my_pack_docx")
-    async def docx(self, request: AnyRequest, meeting_id: FromPath[int]) -> Response[bytes]:
+    async def docx(self, request: AnyRequest, meeting_id: FromPath[int]) -> Response[Any]:
         return await _member_file(request, meeting_id, PaperKind.DOCX)
 
     @get("/{meeting_id:int}/pack.pdf", name="panel:my_pack_pdf")
@@ -469,10 +473,27 @@ class MyPackController(Controller):
         return await _member_file(request, meeting_id, PaperKind.PDF)
 
 
-async def _member_file(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[bytes]:
+def _pack_refused(status: int, title: str, message: str, **headers: str) -> Template:
+    context = {"status": status, "title": title, "message": message, "extra": None}
+    return Template("errors/error.html", context=context, status_code=status, headers=headers)
+
+
+async def _member_file(request: AnyRequest, meeting_id: int, kind: PaperKind) -> Response[Any]:
     await _member_may_open(request, meeting_id)
     user = user_of(request)
-    name, data = await agenda.member_pack(meeting_id, user.person_id, kind, settings_of(request))
+    try:
+        name, data = await agenda.member_pack(
+            meeting_id, user.person_id, kind, settings_of(request)
+        )
+    except pack_runs.Preparing as preparing:
+        return _pack_refused(
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Your pack is being prepared",
+            f"{preparing} Nothing is lost: this page will give you your pack once it is built.",
+            **{"Retry-After": str(pack_runs.RETRY_AFTER_SECONDS)},
+        )
+    except agenda.PackFailed as failed:
+        return _pack_refused(HTTP_409_CONFLICT, "Your pack could not be built", failed.message)
     await agenda.record_open(meeting_id, user.person_id, kind.value)
     await audit.record(user, "download", "pack", meeting_id, path=request.url.path, summary=kind)
     return _file(data, name, MEDIA[kind])

@@ -7,7 +7,8 @@ import os
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from docx.text.paragraph import Paragraph
 from docxcompose.composer import Composer
 from docxcompose.utils import xpath
 from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
@@ -88,6 +90,38 @@ _HELVETICA = (
 _HELVETICA_BOLD_FACTOR = 1.08
 # Latin letters with a stroke have no decomposition to fall back on.
 _STROKED = str.maketrans("ŁłĐđĦħŦŧıƗɨ", "LlDdHhTtiIi")
+
+
+class PaperFailed(Exception):
+    """One paper could not go into the packs: which item, which paper, and why in words."""
+
+    def __init__(self, paper_title: str, item_number: int, reason: str) -> None:
+        super().__init__(f"item {item_number}, {paper_title}: {reason}")
+        self.paper_title = paper_title
+        self.item_number = item_number
+        self.reason = reason
+
+
+def _reason(error: BaseException) -> str:
+    # The words a person can act on; the exception's type and traceback stay in the log.
+    if isinstance(error, zipfile.BadZipFile | KeyError):
+        return "the Word file is damaged (it cannot be opened as a .docx)"
+    if isinstance(error, PdfReadError):
+        return "the PDF file is damaged (it cannot be read)"
+    if isinstance(error, pdf.ConversionError):
+        return "LibreOffice could not turn it into a PDF"
+    text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return f"it could not be read ({text})" if text else "it could not be read"
+
+
+@contextmanager
+def _paper(source: "_Source", number: int) -> Iterator[None]:
+    try:
+        yield
+    except PaperFailed:
+        raise
+    except Exception as error:
+        raise PaperFailed(source.paper.name, number, _reason(error)) from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +244,12 @@ def build_pdf_packs(
         for entry in entries:
             for part, make in _pdf_parts(entry):
                 wanted.setdefault(part.file, (part, make))
-    _convert_missing(cache, wanted.values(), timeout, jobs)
+    blame = {
+        f"paper-{source.sha256}.pdf": (source, number)
+        for number, loaded in sources.items()
+        for source in loaded
+    }
+    _convert_missing(cache, wanted.values(), timeout, jobs, blame)
     files = _Files(cache)
     fronts = _front_matters(meeting, members, views, files, cache, timeout, jobs)
     packs = []
@@ -261,9 +300,25 @@ def _load_papers(meeting: Meeting) -> dict[int, tuple[_Source, ...]]:
         sources = []
         for paper in item.papers:
             data = paper.content if isinstance(paper.content, bytes) else paper.content.read_bytes()
-            sources.append(_Source(paper, data, hashlib.sha256(data).hexdigest()))
+            source = _Source(paper, data, hashlib.sha256(data).hexdigest())
+            with _paper(source, item.number):
+                _check_opens(source)
+            sources.append(source)
         loaded[item.number] = tuple(sources)
     return loaded
+
+
+def _check_opens(source: _Source) -> None:
+    # Every paper is opened before anything is built, so one that cannot be read is named
+    # whichever kind of pack is built (a Word pack leaves PDF papers out, a PDF pack converts).
+    if source.paper.kind is Kind.DOCX:
+        docx.Document(io.BytesIO(source.data))
+        return
+    reader = PdfReader(io.BytesIO(source.data))
+    if reader.is_encrypted:
+        raise ValueError("it is an encrypted PDF; upload it unencrypted")
+    if not reader.pages:
+        raise ValueError("the PDF has no pages")
 
 
 def _entries(
@@ -731,10 +786,11 @@ def _item_part(entry: _Entry) -> bytes:
         run.italic = True
         run.font.size = Pt(8)
         _bookmark(banner, _paper_mark(number, position))
-        paper = docx.Document(io.BytesIO(source.data))
-        _prepare_paper(paper)
-        _wrap(paper)
-        _append(composer, paper, restart_lists=True)
+        with _paper(source, number):
+            paper = docx.Document(io.BytesIO(source.data))
+            _prepare_paper(paper)
+            _wrap(paper)
+            _append(composer, paper, restart_lists=True)
     composer.renumber()
     _fix_numbering_ids(document)
     return _docx_bytes(document)
@@ -944,12 +1000,23 @@ def _convert_missing(
     wanted: Iterable[tuple[Part, Callable[[], bytes]]],
     timeout: float,
     jobs: int,
+    blame: dict[str, tuple[_Source, int]] | None = None,
 ) -> None:
     missing = {part.file: (part, make) for part, make in wanted if not cache.has(part)}
     if not missing:
         return
     documents = {file: make() for file, (_, make) in missing.items()}
-    converted = pdf.convert_documents(documents, cache.root / "work", timeout=timeout, jobs=jobs)
+    work = cache.root / "work"
+    try:
+        converted = pdf.convert_documents(documents, work, timeout=timeout, jobs=jobs)
+    except pdf.ConversionError:
+        # One batch converts every paper; which of them LibreOffice choked on is found by
+        # converting the papers one by one, so the adviser is told which one to replace.
+        for file, (source, number) in (blame or {}).items():
+            if file in documents:
+                with _paper(source, number):
+                    pdf.convert_documents({file: documents[file]}, work, timeout=timeout)
+        raise
     for file, data in converted.items():
         cache.store(missing[file][0], data)
 
@@ -983,6 +1050,8 @@ class _Block:
     reader: PdfReader
     title: str
     paper: bool
+    source: _Source | None = None
+    number: int = 0
 
 
 def _blocks(entry: _Entry, files: _Files) -> list[_Block]:
@@ -991,12 +1060,14 @@ def _blocks(entry: _Entry, files: _Files) -> list[_Block]:
         return [_Block(files.reader(f"withheld-{key}.pdf"), _item_label(entry), paper=False)]
     blocks = [_Block(files.reader(f"sheet-{key}.pdf"), _item_label(entry), paper=False)]
     for source in entry.papers:
-        reader = (
-            files.reader(f"paper-{source.sha256}.pdf")
-            if source.paper.kind is Kind.DOCX
-            else files.upload(source)
-        )
-        blocks.append(_Block(reader, _paper_label(source), paper=True))
+        with _paper(source, entry.item.number):
+            reader = (
+                files.reader(f"paper-{source.sha256}.pdf")
+                if source.paper.kind is Kind.DOCX
+                else files.upload(source)
+            )
+        label = _paper_label(source)
+        blocks.append(_Block(reader, label, paper=True, source=source, number=entry.item.number))
     return blocks
 
 
@@ -1086,7 +1157,11 @@ def _assemble_pdf(
         parent = None
         for block in _blocks(entry, files):
             start = len(writer.pages)
-            writer.append(block.reader, import_outline=False)
+            if block.source is None:
+                writer.append(block.reader, import_outline=False)
+            else:
+                with _paper(block.source, block.number):
+                    writer.append(block.reader, import_outline=False)
             if block.paper:
                 writer.add_outline_item(title=block.title, page_number=start, parent=parent)
             else:

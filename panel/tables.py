@@ -203,6 +203,8 @@ class Agenda(Table):
     comments_open_reason = Text(default="")
     access_closes_on = Date(null=True, default=None)  # last day members may open the pack
     packs_built_at = Timestamptz(null=True, default=None)
+    # Bumped by each change the members' packs must take in once published (PackRun.built_change).
+    pack_changes = Integer(default=0)
     version = Integer(default=1)  # bumped by every change to the items' order or times
 
 
@@ -322,6 +324,28 @@ class PackBuild(Table):
 
     # One pack of each kind per person per meeting, even when two first downloads build at once.
     unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("meeting", "person", "kind"),)
+
+
+class PackRun(Table):
+    """One meeting's packs of one kind: the build running now (claimed, so that one process
+    builds while the others wait), the change its last good build took in, and its last failure."""
+
+    id: Serial  # declared by Piccolo; annotated so type checkers see it
+    meeting = ForeignKey(references=Meeting, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=10, choices=PaperKind)
+    claimed_by = Varchar(length=100, default="")  # the running build's token, "" when none runs
+    claimed_at = Timestamptz(null=True, default=None)  # renewed while the build runs
+    built_change = Integer(default=0)  # the Agenda.pack_changes its last good build took in
+    builds = Integer(default=0)  # builds started, ever
+    # The last failed build, cleared by the next good one: the change it tried to take in, the
+    # item's number on the agenda, the paper's title and why, in words.
+    failed_change = Integer(null=True, default=None)
+    failed_item = Integer(null=True, default=None)
+    failed_paper = Varchar(length=200, default="")
+    failed_reason = Text(default="")
+    failed_at = Timestamptz(null=True, default=None)
+
+    unique_together: ClassVar[tuple[tuple[str, ...], ...]] = (("meeting", "kind"),)
 
 
 class PackOpen(Table):

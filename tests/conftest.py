@@ -25,6 +25,8 @@ os.environ.update(
         "ARGON2_CHEAP": "1",
         "SCHEDULER": "0",
         "DB_POOL": "0",
+        # LibreOffice builds ahead only where a test asks (tests/panel/test_pack_builds.py).
+        "PACK_BUILD_AHEAD": "0",
         "COOKIE_SECURE": "1",
         "SMTP_PORT": "1",  # nothing listens there unless a test starts the SMTP catcher
     }

@@ -62,6 +62,12 @@ class Settings:
     lockout_minutes: int = 15
     argon2_cheap: bool = False
     upload_limit_mb: int = 25
+    # How large or complex a paper may be to be opened at all (panel.safety.SafetyLimits).
+    paper_max_pages: int = 2000
+    paper_max_objects: int = 500_000
+    paper_max_stream_mb: int = 256
+    paper_worker_memory_mb: int = 1536
+    paper_worker_cpu_seconds: int = 60
     scheduler: bool = True
     db_pool: bool = True
     storage: str = "local"
@@ -109,6 +115,11 @@ class Settings:
             lockout_minutes=int(env.get("LOCKOUT_MINUTES", "15")),
             argon2_cheap=_flag(env.get("ARGON2_CHEAP"), False),
             upload_limit_mb=int(env.get("UPLOAD_LIMIT_MB", "25")),
+            paper_max_pages=int(env.get("PAPER_MAX_PAGES", "2000")),
+            paper_max_objects=int(env.get("PAPER_MAX_OBJECTS", "500000")),
+            paper_max_stream_mb=int(env.get("PAPER_MAX_STREAM_MB", "256")),
+            paper_worker_memory_mb=int(env.get("PAPER_WORKER_MEMORY_MB", "1536")),
+            paper_worker_cpu_seconds=int(env.get("PAPER_WORKER_CPU_SECONDS", "60")),
             scheduler=_flag(env.get("SCHEDULER"), True),
             db_pool=_flag(env.get("DB_POOL"), True),
             storage=_storage_kind(env.get("STORAGE")),

@@ -1235,7 +1235,9 @@ async def upload_paper(
     check.raise_if_any()
     limits = uploads.UploadLimits(max_bytes=settings.upload_limit_mb * uploads.MB)
     # check_upload and the safety inspection both open the file, so both run in the worker.
-    verdict, cleaned = await safety.inspect_upload(filename or "paper", content, limits)
+    verdict, cleaned = await safety.inspect_upload(
+        filename or "paper", content, limits, safety.limits_of(settings)
+    )
     if not verdict.accepted or verdict.kind is None or not cleaned.accepted:
         raise Invalid({"file": verdict.message})
     clean_sha256 = await _store_clean(settings, content, verdict.sha256, cleaned)
@@ -1323,7 +1325,9 @@ async def members_copy(
     if version.get("clean_sha256"):
         return await stored_paper(settings, str(version["clean_sha256"]))
     original = await stored_paper(settings, version["sha256"])
-    cleaned = await safety.make_safe(uploads.Kind(version["kind"]), original)
+    cleaned = await safety.make_safe(
+        uploads.Kind(version["kind"]), original, safety.limits_of(settings)
+    )
     if not cleaned.accepted:
         raise safety.PaperUnsafe(title, item_number, cleaned.reason)
     clean_sha256 = await _store_clean(settings, original, version["sha256"], cleaned)

@@ -12,8 +12,9 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
+from governance.settings import Settings
 from panel import uploads
-from panel.safety.verdicts import Cleaned, SafetyLimits, and_list, summary, too_complex
+from panel.safety.verdicts import MB, Cleaned, SafetyLimits, and_list, summary, too_complex
 
 __all__ = [
     "Cleaned",
@@ -22,6 +23,7 @@ __all__ = [
     "and_list",
     "clean",
     "inspect_upload",
+    "limits_of",
     "make_safe",
     "summary",
 ]
@@ -41,6 +43,18 @@ class PaperUnsafe(Exception):
         self.paper_title = paper_title
         self.item_number = item_number
         self.reason = reason
+
+
+def limits_of(settings: Settings) -> SafetyLimits:
+    """The agency's limits (PAPER_* settings; the defaults suit ordinary papers)."""
+    return SafetyLimits(
+        max_pages=settings.paper_max_pages,
+        max_objects=settings.paper_max_objects,
+        max_stream_bytes=settings.paper_max_stream_mb * MB,
+        memory_bytes=settings.paper_worker_memory_mb * MB,
+        cpu_seconds=settings.paper_worker_cpu_seconds,
+        wall_seconds=settings.paper_worker_cpu_seconds * 1.5,
+    )
 
 
 def clean(kind: uploads.Kind, data: bytes, limits: SafetyLimits) -> Cleaned:

@@ -29,6 +29,7 @@ from governance import clock
 from governance.agency import LEGAL_FORM_LABELS
 from governance.shapes import SHAPES, DemoAdm, Shape
 from governance.tables import LegalForm
+from panel.samples import pdf_paper
 from tests import support
 from tests.browser.axe import serious_violations
 from tests.conftest import Mailbox
@@ -403,6 +404,23 @@ def _schedule_and_add_items(walk: Walk) -> str:
     return url
 
 
+def _a_paper_with_a_script(walk: Walk, meeting_url: str, tmp_path: Path) -> None:
+    """A case system's PDF that opens the print dialogue: the first item takes it, and its page
+    says the script was removed for members' packs."""
+    page = walk.page
+    walk.goto(f"{meeting_url}/agenda")
+    page.get_by_role("region", name="Agenda items").locator("tbody tr a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(":")
+    paper = tmp_path / "Report from the case system.pdf"
+    paper.write_bytes(pdf_paper("Report", pages=2, print_script=True))
+    page.get_by_label("Word (.docx) or PDF file").set_input_files(str(paper))
+    walk.click("Upload")
+    walk.no_errors()
+    expect(page.locator("main")).to_contain_text(
+        "Cleaned: removed a script that runs when the file is opened"
+    )
+
+
 def _authority_to_place(walk: Walk, added: str) -> None:
     """A match needs the child's placement order and the adopters' approval on record first
     (AAR reg 32(5)); the adviser records both on the item's page."""
@@ -473,6 +491,7 @@ def walk_the_shape(walk: Walk, tmp_path: Path) -> None:
     _central_list(walk, tmp_path)
     _policy(walk)
     meeting_url = _schedule_and_add_items(walk)
+    _a_paper_with_a_script(walk, meeting_url, tmp_path)
     walk.sign_in(ADMIN)
     walk.done(10)
     expect(page.get_by_text("Ready to go live")).to_be_visible()

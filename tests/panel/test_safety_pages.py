@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import zipfile
 
 import pikepdf
+import pytest
 
 from adm import services as adm_services
+from governance import audit
+from governance.errors import Invalid
 from governance.roles import Role
 from governance.settings import Settings
 from governance.storage import storage_for
-from panel import agenda
-from panel.samples import word_paper
+from panel import agenda, safety
+from panel.samples import pdf_paper, word_paper
 from panel.tables import PaperVersion
 from tests.panel import hostile
 from tests.panel.test_agenda import _add, _as_member, _rostered_meeting, _upload
@@ -107,3 +112,66 @@ async def test_a_paper_uploaded_before_inspection_is_inspected_when_first_packed
     assert version["clean_sha256"] not in (None, version["sha256"])
     page = await client.get(f"/panel/items/{item_id}")
     assert "Cleaned: removed an instruction to start another program." in page.text
+
+
+async def test_word_papers_with_fields_links_and_objects_reach_the_word_pack_without_them(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/9")
+    titles = (await agenda.item(item_id))["type"]["papers"]
+    hostile_papers = [
+        hostile.docx_ddeauto(),
+        hostile.docx_external_image(),
+        hostile.docx_ole_object(),
+    ]
+    for number, data in enumerate(hostile_papers):
+        sent = await client.post(
+            f"/panel/items/{item_id}/papers",
+            files={"file": (f"Paper {number}.docx", data, "application/octet-stream")},
+            data={"required_as": titles[0]} if number == 0 else {"title": f"Extra {number}"},
+        )
+        assert sent.status_code == 200 and "Cleaned: removed" in sent.text, sent.text[-2000:]
+    for title in titles[1:]:
+        assert (await _upload(client, item_id, f"{title}.docx", word_paper(title),
+                              required_as=title)).status_code == 303  # fmt: skip
+    view = await agenda.agenda(meeting_id)
+    published = await client.post(f"/panel/meetings/{meeting_id}/agenda/publish",
+                                  data={"version": str(view["state"]["version"])},
+                                  follow_redirects=False)  # fmt: skip
+    assert published.status_code == 303
+
+    await _as_member(client, "Ben Born")
+    pack = await client.get(f"/panel/my/packs/{meeting_id}/pack.docx")
+    assert pack.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as opened:
+        names = opened.namelist()
+        xml = b"".join(opened.read(n) for n in names if n.endswith((".xml", ".rels")))
+    assert b"DDEAUTO" not in xml and b"cmd.exe" not in xml
+    assert b"tracker.example.invalid" not in xml
+    assert not [n for n in names if "embeddings/" in n or "activeX" in n]
+    assert b"Shown result" in xml  # a field's shown text stays as plain text
+    external = re.findall(rb'<Relationship [^>]*TargetMode="External"[^>]*>', xml)
+    assert all(b"/hyperlink" in rel for rel in external)
+
+
+async def test_the_agencys_paper_limits_are_settings_and_an_upload_past_them_is_refused(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER)
+    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/10")
+    strict = Settings.from_env({**os.environ, "PAPER_MAX_PAGES": "2"})
+    assert safety.limits_of(strict).max_pages == 2
+    long_report = pdf_paper("Long", pages=3)
+    with pytest.raises(Invalid) as refused:
+        await agenda.upload_paper(
+            audit.SYSTEM, item_id, {"title": "Long"}, "Long report.pdf", long_report, strict
+        )
+    assert "Long report.pdf" in refused.value.errors["file"]
+    assert "pages" in refused.value.errors["file"]
+    assert await PaperVersion.count() == 0
+    await agenda.upload_paper(audit.SYSTEM, item_id, {"title": "Short report"},
+                              "Short report.pdf", pdf_paper("Short", pages=2), strict)  # fmt: skip
+    assert await PaperVersion.count() == 1

@@ -1887,7 +1887,7 @@ async def paper(
             )
         )
     except PaperUnsafe as unsafe:
-        raise Conflict(str(unsafe), "paper") from None
+        raise Conflict(f"{unsafe.paper_title} {unsafe.reason}", "paper") from None
     media = (
         "application/pdf"
         if version["kind"] == "pdf"

@@ -1640,7 +1640,7 @@ def _member_of(reader: Reader, numbers: dict[int, int]) -> documents.Member:
 
 # What a build that cannot take a paper in raises (a paper the builder cannot read, or an old
 # paper the safety pass refuses when first packed): named, recorded and told, never a 500.
-BUILD_FAILURES = (documents.PaperFailed, safety.PaperUnsafe)
+BUILD_FAILURES = (documents.PaperFailed,)  # panel.safety.PaperUnsafe is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -1657,9 +1657,7 @@ class PackFailed(Conflict):
         self.failure = failure
 
 
-def _failure_of(
-    error: documents.PaperFailed | safety.PaperUnsafe, change: int
-) -> pack_runs.Failure:
+def _failure_of(error: documents.PaperFailed, change: int) -> pack_runs.Failure:
     return pack_runs.Failure(
         item_number=error.item_number,
         paper_title=error.paper_title,

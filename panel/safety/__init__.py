@@ -14,6 +14,7 @@ from typing import Any
 
 from governance.settings import Settings
 from panel import uploads
+from panel.documents import PaperFailed
 from panel.safety.verdicts import MB, Cleaned, SafetyLimits, and_list, summary, too_complex
 
 __all__ = [
@@ -35,14 +36,9 @@ _semaphores: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semap
 )
 
 
-class PaperUnsafe(Exception):
-    """A paper already on an agenda that the inspection refuses: its pack cannot be built."""
-
-    def __init__(self, paper_title: str, item_number: int, reason: str) -> None:
-        super().__init__(f"The paper '{paper_title}' for item {item_number} {reason}")
-        self.paper_title = paper_title
-        self.item_number = item_number
-        self.reason = reason
+class PaperUnsafe(PaperFailed):
+    """A paper already on an agenda that the inspection refuses: its pack cannot be built (a pack
+    build treats it as any other paper that cannot go in)."""
 
 
 def limits_of(settings: Settings) -> SafetyLimits:

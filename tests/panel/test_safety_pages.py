@@ -23,12 +23,25 @@ from tests.panel import hostile
 from tests.panel.test_agenda import _add, _as_member, _rostered_meeting, _upload
 
 
+async def _adviser_with_an_item(client, sign_in, reference: str) -> tuple[int, int]:
+    """A rostered panel, the adviser signed in, and a disruption item on its agenda."""
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER, name="Avril Adviser")
+    return meeting_id, await _add(client, meeting_id, "disruption", reference)
+
+
+async def _publish(client, meeting_id: int) -> None:
+    view = await agenda.agenda(meeting_id)
+    published = await client.post(f"/panel/meetings/{meeting_id}/agenda/publish",
+                                  data={"version": str(view["state"]["version"])},
+                                  follow_redirects=False)  # fmt: skip
+    assert published.status_code == 303
+
+
 async def test_a_pdf_with_scripts_is_cleaned_for_members_and_kept_whole_for_advisers(
     client, sign_in, agency, settings: Settings
 ) -> None:
-    meeting_id, _ids = await _rostered_meeting()
-    await sign_in(Role.PANEL_ADVISER, name="Avril Adviser")
-    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/7")
+    meeting_id, item_id = await _adviser_with_an_item(client, sign_in, "CPA/2026/7")
     titles = (await agenda.item(item_id))["type"]["papers"]
     original = hostile.pdf_scripts_everywhere()
     page = await client.post(
@@ -49,11 +62,7 @@ async def test_a_pdf_with_scripts_is_cleaned_for_members_and_kept_whole_for_advi
     version = await PaperVersion.select().where(PaperVersion.file_name == "Report.pdf").first()
     assert version is not None and version["clean_sha256"] != version["sha256"]
     assert version["removed"] == "a script that runs when the file is opened"
-    view = await agenda.agenda(meeting_id)
-    published = await client.post(f"/panel/meetings/{meeting_id}/agenda/publish",
-                                  data={"version": str(view["state"]["version"])},
-                                  follow_redirects=False)  # fmt: skip
-    assert published.status_code == 303
+    await _publish(client, meeting_id)
     # The adviser can still open exactly what was uploaded.
     download = await client.get(f"/panel/items/papers/{version['id']}")
     assert download.status_code == 200 and download.content == original
@@ -78,9 +87,7 @@ async def test_a_pdf_with_scripts_is_cleaned_for_members_and_kept_whole_for_advi
 async def test_a_word_paper_with_a_dtd_is_refused_and_nothing_is_stored(
     client, sign_in, agency, settings: Settings
 ) -> None:
-    meeting_id, _ids = await _rostered_meeting()
-    await sign_in(Role.PANEL_ADVISER)
-    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/8")
+    _meeting_id, item_id = await _adviser_with_an_item(client, sign_in, "CPA/2026/8")
     stored = set(storage_for(settings).keys_sync("papers/"))
     refused = await _upload(client, item_id, "PAR.docx", hostile.docx_dtd_entity())
     assert refused.status_code == 422
@@ -96,9 +103,7 @@ async def test_a_word_paper_with_a_dtd_is_refused_and_nothing_is_stored(
 async def test_a_paper_uploaded_before_inspection_is_inspected_when_first_packed(
     client, sign_in, agency, settings: Settings
 ) -> None:
-    meeting_id, _ids = await _rostered_meeting()
-    await sign_in(Role.PANEL_ADVISER)
-    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/9")
+    meeting_id, item_id = await _adviser_with_an_item(client, sign_in, "CPA/2026/9")
     sent = await _upload(client, item_id, "Old.pdf", hostile.pdf_launch(), title="Old report")
     assert sent.status_code == 303
     # As a version from before this change: never inspected.
@@ -117,9 +122,7 @@ async def test_a_paper_uploaded_before_inspection_is_inspected_when_first_packed
 async def test_word_papers_with_fields_links_and_objects_reach_the_word_pack_without_them(
     client, sign_in, agency, settings: Settings
 ) -> None:
-    meeting_id, _ids = await _rostered_meeting()
-    await sign_in(Role.PANEL_ADVISER)
-    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/9")
+    meeting_id, item_id = await _adviser_with_an_item(client, sign_in, "CPA/2026/9")
     titles = (await agenda.item(item_id))["type"]["papers"]
     hostile_papers = [
         hostile.docx_ddeauto(),
@@ -136,11 +139,7 @@ async def test_word_papers_with_fields_links_and_objects_reach_the_word_pack_wit
     for title in titles[1:]:
         assert (await _upload(client, item_id, f"{title}.docx", word_paper(title),
                               required_as=title)).status_code == 303  # fmt: skip
-    view = await agenda.agenda(meeting_id)
-    published = await client.post(f"/panel/meetings/{meeting_id}/agenda/publish",
-                                  data={"version": str(view["state"]["version"])},
-                                  follow_redirects=False)  # fmt: skip
-    assert published.status_code == 303
+    await _publish(client, meeting_id)
 
     await _as_member(client, "Ben Born")
     pack = await client.get(f"/panel/my/packs/{meeting_id}/pack.docx")
@@ -159,9 +158,7 @@ async def test_word_papers_with_fields_links_and_objects_reach_the_word_pack_wit
 async def test_the_agencys_paper_limits_are_settings_and_an_upload_past_them_is_refused(
     client, sign_in, agency, settings: Settings
 ) -> None:
-    meeting_id, _ids = await _rostered_meeting()
-    await sign_in(Role.PANEL_ADVISER)
-    item_id = await _add(client, meeting_id, "disruption", "CPA/2026/10")
+    _meeting_id, item_id = await _adviser_with_an_item(client, sign_in, "CPA/2026/10")
     strict = Settings.from_env({**os.environ, "PAPER_MAX_PAGES": "2"})
     assert safety.limits_of(strict).max_pages == 2
     long_report = pdf_paper("Long", pages=3)

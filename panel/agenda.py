@@ -1907,7 +1907,10 @@ async def _after_change(meeting_id: int, settings: Settings, actor: Actor | None
         _build_ahead(meeting_id, settings)
         return False
     _build_ahead(meeting_id, settings)
-    return built.failure is None
+    if built.failure is not None:
+        return False
+    await _tell_members_papers_are_ready(meeting_id, settings)  # if held back at publication
+    return True
 
 
 async def _tell_members_of_change(meeting_id: int, version_id: int, settings: Settings) -> None:
@@ -2022,8 +2025,19 @@ async def publish(
             ),
             after={"items": len(view["rows"]), "access_closes_on": closes},
         )
-    await build_packs(meeting_id, settings)
+    built = await _claimed_build(meeting_id, settings, PaperKind.DOCX, force=True)
     _build_ahead(meeting_id, settings)
+    if built.failure is None:
+        # A paper that cannot go in holds the e-mail back: members are told once the packs are
+        # built (the adviser's next version of the paper), never of papers they cannot open.
+        await _tell_members_papers_are_ready(meeting_id, settings)
+    return {"late": late, "access_closes_on": closes}
+
+
+async def _tell_members_papers_are_ready(meeting_id: int, settings: Settings) -> None:
+    """Each rostered member once (the dedupe key): the papers are out, and until when."""
+    meeting = await _meeting(meeting_id)
+    closes = await access_closes_on(meeting)
     for s in await _rostered(meeting_id):
         await mail.queue(
             f"papers-ready:{meeting_id}:{s['member']}",
@@ -2035,7 +2049,6 @@ async def publish(
             f"{meeting_id}\n\nYour pack is prepared for you alone: please do not copy or forward"
             f" it. It can be opened until {long_date(closes)}.\n",
         )
-    return {"late": late, "access_closes_on": closes}
 
 
 # ---------------------------------------------------------------- members' access

@@ -248,3 +248,37 @@ async def test_pdf_packs_are_built_ahead_after_publication_so_a_download_is_a_fi
     name, data = await agenda.member_pack(meeting_id, readers[0].person_id, PaperKind.PDF, ahead)
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
     assert await _builds(meeting_id, PaperKind.PDF) == 1  # read, not built again
+
+
+async def test_members_are_not_told_papers_are_ready_until_their_packs_can_be_built(
+    client, sign_in, agency, settings: Settings
+) -> None:
+    meeting_id, _ids = await _rostered_meeting()
+    await sign_in(Role.PANEL_ADVISER, name="Priya Adviser", email="priya@example.org")
+    item_id = await _add(client, meeting_id, "approval", "CPA/2026/311",
+                         assessing_partner=str(agency["CCC"]))  # fmt: skip
+    sent = await _upload(client, item_id, "report.docx", word_paper("PAR"), required_as=REPORT)
+    assert sent.status_code == 303, sent.text
+    await _damage_stored_paper(item_id, settings)
+    version = (await agenda.agenda(meeting_id))["state"]["version"]
+    published = await client.post(
+        f"/panel/meetings/{meeting_id}/agenda/publish",
+        data={"version": str(version), "missing_reason": "Medicals follow on the day"},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303, published.text
+    ready = OutboxMessage.subject.like("%papers are ready")
+    assert await OutboxMessage.count().where(ready) == 0
+    assert len(await _adviser_mail()) == 1
+    page = await client.get(f"/panel/meetings/{meeting_id}/agenda")
+    assert "report" in page.text.lower() and "item 1" in page.text
+
+    fixed = await _upload(client, item_id, "report.docx", word_paper("PAR", seed=7),
+                          required_as=REPORT, changed="Saved again from Word")  # fmt: skip
+    assert fixed.status_code == 303, fixed.text
+    assert await OutboxMessage.count().where(ready) == len(ROSTER)
+    # Told once each, however many later changes follow.
+    again = await _upload(client, item_id, "report.docx", word_paper("PAR", seed=8),
+                          required_as=REPORT, changed="Typo")  # fmt: skip
+    assert again.status_code == 303
+    assert await OutboxMessage.count().where(ready) == len(ROSTER)

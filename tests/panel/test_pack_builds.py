@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +25,6 @@ from tests.conftest import Person, sign_in_client
 from tests.panel.test_agenda import ROSTER, _add, _as_member, _rostered_meeting, _upload
 
 REPORT = "Prospective adopter's report"
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=clock.LONDON)
 
 
 async def _published(
@@ -54,11 +53,18 @@ async def _published(
 
 
 async def _damage_stored_paper(item_id: int, settings: Settings) -> None:
-    """The paper's stored file is cut short, as a file saved before the upload checks existed."""
+    """The paper's latest version is a file cut short, as one saved before the upload checks
+    existed: stored under its own checksum (files are shared by content, so the good file other
+    records name is left alone)."""
     row = await agenda.item(item_id)
     version = row["papers"][item_id][0]["latest"]
     good = await storage_for(settings).get(paper_key(version["sha256"]))
-    await storage_for(settings).put(paper_key(version["sha256"]), good[: len(good) // 2])
+    damaged = good[: len(good) // 2]
+    digest = hashlib.sha256(damaged).hexdigest()
+    await storage_for(settings).put(paper_key(digest), damaged)
+    await PaperVersion.update(
+        {PaperVersion.sha256: digest, PaperVersion.clean_sha256: digest}
+    ).where(PaperVersion.id == version["id"])
 
 
 async def _back(client: Any, person: Person) -> None:
@@ -194,14 +200,15 @@ async def test_twenty_downloads_of_a_stale_pack_build_it_once_and_get_the_same_p
 async def test_a_dead_builds_claim_is_taken_over_and_a_live_one_is_waited_for(
     client, sign_in, agency, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.freeze(NOW)
+    now = clock.now()  # the test's day, whatever it is: claims are dated from it
+    clock.freeze(now)
     meeting_id, _items, _adviser = await _published(client, sign_in, agency)
     await Agenda.update({Agenda.pack_changes: Agenda.pack_changes + 1}).where(
         Agenda.meeting == meeting_id
     )
     mine = (PackRun.meeting == meeting_id) & (PackRun.kind == PaperKind.DOCX)
     await PackRun.update(
-        {PackRun.claimed_by: "live-process", PackRun.claimed_at: NOW - timedelta(minutes=1)}
+        {PackRun.claimed_by: "live-process", PackRun.claimed_at: now - timedelta(minutes=1)}
     ).where(mine)
     monkeypatch.setattr(pack_runs, "WAIT_SECONDS", 0.5)
     await _as_member(client, "Ben Born")
@@ -213,7 +220,7 @@ async def test_a_dead_builds_claim_is_taken_over_and_a_live_one_is_waited_for(
     builds = await _builds(meeting_id)
 
     # The process that claimed it stopped: ten minutes without renewing, so it is taken over.
-    await PackRun.update({PackRun.claimed_at: NOW - timedelta(minutes=10)}).where(mine)
+    await PackRun.update({PackRun.claimed_at: now - timedelta(minutes=10)}).where(mine)
     taken = await client.get(path)
     assert taken.status_code == 200 and taken.content.startswith(b"PK")
     assert await _builds(meeting_id) == builds + 1

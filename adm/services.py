@@ -297,7 +297,7 @@ async def add_assignment(actor: Actor, data: dict[str, Any], *, path: str = "") 
     except Exception as error:
         if db.is_clash(error):  # the unique indexes: someone assigned at the same moment
             raise Conflict(
-                f"{where} already has that decision maker, or a primary one: someone else "
+                f"{where} already has a primary decision maker, or this one: someone else "
                 "assigned them at the same moment. Check the assignments below",
                 "role",
             ) from error

@@ -14,7 +14,6 @@ from governance import services as accounts
 from governance.audit import Actor
 from governance.errors import Conflict, NotFound
 from governance.roles import Role
-from governance.tables import RoleGrant
 from governance.validate import Checker
 
 
@@ -29,13 +28,7 @@ async def contacts() -> list[dict[str, Any]]:
 
 async def advisers() -> list[dict[str, Any]]:
     """The panel advisers with a working account: each is told of every missed clock."""
-    rows = await RoleGrant.select(
-        RoleGrant.account._.person._.name.as_alias("name"),
-        RoleGrant.account._.person._.email.as_alias("email"),
-    ).where(
-        (RoleGrant.role == Role.PANEL_ADVISER) & (RoleGrant.account._.disabled == False)  # noqa: E712
-    )
-    return sorted({(r["name"], r["email"]): r for r in rows}.values(), key=lambda r: r["name"])
+    return await accounts.holders_of(Role.PANEL_ADVISER)
 
 
 async def recipients() -> list[str]:

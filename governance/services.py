@@ -323,6 +323,18 @@ class Grant:
 AGENCY_SCOPE = "agency"
 
 
+async def holders_of(role: Role) -> list[dict[str, Any]]:
+    """Everyone whose working (not disabled) account holds `role`: name and e-mail, once each,
+    by name."""
+    rows = await RoleGrant.select(
+        RoleGrant.account._.person._.name.as_alias("name"),
+        RoleGrant.account._.person._.email.as_alias("email"),
+    ).where(
+        (RoleGrant.role == role) & (RoleGrant.account._.disabled == False)  # noqa: E712
+    )
+    return sorted({(r["name"], r["email"]): r for r in rows}.values(), key=lambda r: r["name"])
+
+
 async def accounts() -> list[dict[str, Any]]:
     rows = await Account.select(
         Account.id,

@@ -17,13 +17,14 @@ from typing import Any
 
 from governance import agency as agency_details
 from governance import audit, clock, db, mail, pdf
+from governance import services as gov_services
 from governance.audit import Actor
 from governance.errors import STALE_EDIT, Conflict, Invalid, NotFound
 from governance.roles import Role
 from governance.rules.workdays import add_working_days, long_date
 from governance.settings import Settings
 from governance.storage import Missing, paper_key, storage_for
-from governance.tables import Partner, PartnerKind, RoleGrant
+from governance.tables import Partner, PartnerKind
 from governance.validate import Checker
 from panel import documents, pack_runs, placement, safety, services, uploads
 from panel.rules import conflicts, outcomes
@@ -1746,13 +1747,6 @@ async def _build(meeting_id: int, settings: Settings, kind: PaperKind) -> Built:
     return Built(report)
 
 
-async def _advisers() -> list[str]:
-    rows = await RoleGrant.select(RoleGrant.account._.person._.email.as_alias("email")).where(
-        (RoleGrant.role == Role.PANEL_ADVISER) & (RoleGrant.account._.disabled == False)  # noqa: E712
-    )
-    return sorted({r["email"] for r in rows if r["email"]})
-
-
 async def _tell_advisers_of_failure(
     meeting_id: int, failure: pack_runs.Failure, settings: Settings
 ) -> None:
@@ -1761,7 +1755,8 @@ async def _tell_advisers_of_failure(
     # One e-mail per failing paper, whichever kind of pack or later change met it again.
     episode = f"{meeting_id}:{failure.item_number}:{failure.paper_title}:{failure.reason}"
     digest = hashlib.sha256(episode.encode()).hexdigest()[:24]
-    for address in await _advisers():
+    advisers = await gov_services.holders_of(Role.PANEL_ADVISER)
+    for address in sorted({r["email"] for r in advisers if r["email"]}):
         await mail.queue(
             f"pack-failed:{digest}:{address}",
             address,
